@@ -1,0 +1,343 @@
+package io.github.lokiappender.core;
+
+import io.github.lokiappender.core.buffer.OverflowPolicy;
+import io.github.lokiappender.core.encode.Compression;
+import io.github.lokiappender.core.encode.PushFormat;
+import io.github.lokiappender.core.http.HttpSettings;
+import io.github.lokiappender.core.labels.LabelSetRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything an appender is configured with, validated. Option names are the user-facing names of
+ * both adapters (see the README); {@link Builder#build()} reports every problem at once, each
+ * naming its option, so that an adapter can show one clear status error.
+ */
+public final class LokiConfig {
+
+    /** Loki's default ingestion burst (6 MiB): a request charging more can never be accepted. */
+    public static final long LOKI_INGESTION_BURST_BYTES = 6L * 1024 * 1024;
+    /** Loki's default {@code max_line_size} (256 KiB). */
+    public static final int LOKI_MAX_LINE_BYTES = 256 * 1024;
+
+    private final HttpSettings http;
+    private final PushFormat format;
+    private final Compression compression;
+    private final long batchMaxBytes;
+    private final int batchMaxEvents;
+    private final long flushIntervalMs;
+    private final long bufferMaxBytes;
+    private final int bufferMaxEvents;
+    private final OverflowPolicy overflowPolicy;
+    private final long blockTimeoutMs;
+    private final int maxRetries;
+    private final long retryMinBackoffMs;
+    private final long retryMaxBackoffMs;
+    private final long shutdownTimeoutMs;
+    private final int maxLineBytes;
+    private final int maxStreams;
+    private final String name;
+
+    private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy) {
+        this.http = http;
+        this.format = format;
+        this.compression = compression;
+        this.batchMaxBytes = b.batchMaxBytes;
+        this.batchMaxEvents = b.batchMaxEvents;
+        this.flushIntervalMs = b.flushIntervalMs;
+        this.bufferMaxBytes = b.bufferMaxBytes;
+        this.bufferMaxEvents = b.bufferMaxEvents;
+        this.overflowPolicy = policy;
+        this.blockTimeoutMs = b.blockTimeoutMs;
+        this.maxRetries = b.maxRetries;
+        this.retryMinBackoffMs = b.retryMinBackoffMs;
+        this.retryMaxBackoffMs = b.retryMaxBackoffMs;
+        this.shutdownTimeoutMs = b.shutdownTimeoutMs;
+        this.maxLineBytes = b.maxLineBytes;
+        this.maxStreams = b.maxStreams;
+        this.name = b.name;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public HttpSettings http() {
+        return http;
+    }
+
+    public PushFormat format() {
+        return format;
+    }
+
+    public Compression compression() {
+        return compression;
+    }
+
+    public long batchMaxBytes() {
+        return batchMaxBytes;
+    }
+
+    public int batchMaxEvents() {
+        return batchMaxEvents;
+    }
+
+    public long flushIntervalMs() {
+        return flushIntervalMs;
+    }
+
+    public long bufferMaxBytes() {
+        return bufferMaxBytes;
+    }
+
+    public int bufferMaxEvents() {
+        return bufferMaxEvents;
+    }
+
+    public OverflowPolicy overflowPolicy() {
+        return overflowPolicy;
+    }
+
+    public long blockTimeoutMs() {
+        return blockTimeoutMs;
+    }
+
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    public long retryMinBackoffMs() {
+        return retryMinBackoffMs;
+    }
+
+    public long retryMaxBackoffMs() {
+        return retryMaxBackoffMs;
+    }
+
+    public long shutdownTimeoutMs() {
+        return shutdownTimeoutMs;
+    }
+
+    /** Longest line in UTF-8 bytes before it is cut; 0 means no limit. */
+    public int maxLineBytes() {
+        return maxLineBytes;
+    }
+
+    public int maxStreams() {
+        return maxStreams;
+    }
+
+    /** The appender's name, used for thread names and status messages. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
+                + ", batchMaxBytes=" + batchMaxBytes + ", batchMaxEvents=" + batchMaxEvents
+                + ", flushIntervalMs=" + flushIntervalMs + ", bufferMaxBytes=" + bufferMaxBytes
+                + ", bufferMaxEvents=" + bufferMaxEvents + ", overflowPolicy=" + overflowPolicy
+                + ", blockTimeoutMs=" + blockTimeoutMs + ", maxRetries=" + maxRetries
+                + ", retryMinBackoffMs=" + retryMinBackoffMs + ", retryMaxBackoffMs=" + retryMaxBackoffMs
+                + ", shutdownTimeoutMs=" + shutdownTimeoutMs + ", maxLineBytes=" + maxLineBytes
+                + ", maxStreams=" + maxStreams + '}';
+    }
+
+    /** Collects options; every default is the one documented in the README. */
+    public static final class Builder {
+        private final HttpSettings.Builder http = HttpSettings.builder();
+        private String format = "json";
+        private String compression = "none";
+        private long batchMaxBytes = 1024 * 1024;
+        private int batchMaxEvents = 10_000;
+        private long flushIntervalMs = 1_000;
+        private long bufferMaxBytes = 32L * 1024 * 1024;
+        private int bufferMaxEvents = 1_000_000;
+        private String overflowPolicy = "DROP_NEWEST";
+        private long blockTimeoutMs = 0;
+        private int maxRetries = 10;
+        private long retryMinBackoffMs = 500;
+        private long retryMaxBackoffMs = 30_000;
+        private long shutdownTimeoutMs = 10_000;
+        private int maxLineBytes = LOKI_MAX_LINE_BYTES;
+        private int maxStreams = LabelSetRegistry.DEFAULT_MAX_STREAMS;
+        private String name = "loki";
+
+        private Builder() {
+        }
+
+        /** The HTTP side (url, tenant, auth, TLS, timeouts). */
+        public HttpSettings.Builder http() {
+            return http;
+        }
+
+        public Builder url(String url) {
+            http.url(url);
+            return this;
+        }
+
+        /** {@code json} (default) or {@code protobuf}. */
+        public Builder format(String format) {
+            this.format = format;
+            return this;
+        }
+
+        /** {@code none} (default) or {@code gzip}; JSON only. */
+        public Builder compression(String compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        /** Largest batch in UTF-8 bytes of lines and metadata; default 1 MiB, at most Loki's 6 MiB burst. */
+        public Builder batchMaxBytes(long v) {
+            this.batchMaxBytes = v;
+            return this;
+        }
+
+        /** Default 10000. */
+        public Builder batchMaxEvents(int v) {
+            this.batchMaxEvents = v;
+            return this;
+        }
+
+        /** Longest time an event waits for its batch; default 1000 ms. */
+        public Builder flushIntervalMs(long v) {
+            this.flushIntervalMs = v;
+            return this;
+        }
+
+        /** Memory the buffer may hold; default 32 MiB. */
+        public Builder bufferMaxBytes(long v) {
+            this.bufferMaxBytes = v;
+            return this;
+        }
+
+        /** Events the buffer may hold; default 1,000,000. */
+        public Builder bufferMaxEvents(int v) {
+            this.bufferMaxEvents = v;
+            return this;
+        }
+
+        /** {@code DROP_NEWEST} (default), {@code DROP_OLDEST} or {@code BLOCK}. */
+        public Builder overflowPolicy(String v) {
+            this.overflowPolicy = v;
+            return this;
+        }
+
+        /** Longest wait for room under BLOCK; default 0. */
+        public Builder blockTimeoutMs(long v) {
+            this.blockTimeoutMs = v;
+            return this;
+        }
+
+        /** Default 10. */
+        public Builder maxRetries(int v) {
+            this.maxRetries = v;
+            return this;
+        }
+
+        /** Default 500 ms. */
+        public Builder retryMinBackoffMs(long v) {
+            this.retryMinBackoffMs = v;
+            return this;
+        }
+
+        /** Default 30000 ms. */
+        public Builder retryMaxBackoffMs(long v) {
+            this.retryMaxBackoffMs = v;
+            return this;
+        }
+
+        /** How long stop may take to deliver what is buffered; default 10000 ms. */
+        public Builder shutdownTimeoutMs(long v) {
+            this.shutdownTimeoutMs = v;
+            return this;
+        }
+
+        /** Lines longer than this many UTF-8 bytes are cut with a marker; default 262144 (Loki's limit), 0 = never. */
+        public Builder maxLineBytes(int v) {
+            this.maxLineBytes = v;
+            return this;
+        }
+
+        /** Cap on distinct label sets; default 1000. */
+        public Builder maxStreams(int v) {
+            this.maxStreams = v;
+            return this;
+        }
+
+        public Builder name(String v) {
+            this.name = v == null || v.isBlank() ? "loki" : v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException listing every problem, each naming its option */
+        public LokiConfig build() {
+            List<String> problems = new ArrayList<>();
+            HttpSettings hs = http.build(problems);
+            PushFormat f = PushFormat.parse(format);
+            if (f == null) {
+                problems.add("'format' must be json or protobuf, was '" + format + "'");
+            }
+            Compression c = Compression.parse(compression);
+            if (c == null) {
+                problems.add("'compression' must be none or gzip, was '" + compression + "'");
+            } else if (f == PushFormat.PROTOBUF && c != Compression.NONE) {
+                problems.add("'compression' applies to json only; protobuf is always Snappy-compressed");
+            }
+            OverflowPolicy p = parsePolicy(overflowPolicy);
+            if (p == null) {
+                problems.add("'overflowPolicy' must be DROP_NEWEST, DROP_OLDEST or BLOCK, was '" + overflowPolicy + "'");
+            }
+            if (batchMaxBytes < 1 || batchMaxBytes > LOKI_INGESTION_BURST_BYTES) {
+                problems.add("'batchMaxBytes' must be between 1 and " + LOKI_INGESTION_BURST_BYTES
+                        + " (Loki's default ingestion burst), was " + batchMaxBytes);
+            }
+            positive(problems, "batchMaxEvents", batchMaxEvents);
+            nonNegative(problems, "flushIntervalMs", flushIntervalMs);
+            positive(problems, "bufferMaxBytes", bufferMaxBytes);
+            positive(problems, "bufferMaxEvents", bufferMaxEvents);
+            nonNegative(problems, "blockTimeoutMs", blockTimeoutMs);
+            nonNegative(problems, "maxRetries", maxRetries);
+            positive(problems, "retryMinBackoffMs", retryMinBackoffMs);
+            if (retryMaxBackoffMs < retryMinBackoffMs) {
+                problems.add("'retryMaxBackoffMs' must be >= retryMinBackoffMs (" + retryMinBackoffMs + "), was " + retryMaxBackoffMs);
+            }
+            nonNegative(problems, "shutdownTimeoutMs", shutdownTimeoutMs);
+            if (maxLineBytes != 0 && (maxLineBytes < 64 || maxLineBytes > LOKI_INGESTION_BURST_BYTES)) {
+                problems.add("'maxLineBytes' must be 0 (no limit) or between 64 and " + LOKI_INGESTION_BURST_BYTES + ", was " + maxLineBytes);
+            }
+            positive(problems, "maxStreams", maxStreams);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+            return new LokiConfig(this, hs, f, c, p);
+        }
+
+        private static OverflowPolicy parsePolicy(String s) {
+            if (s == null) {
+                return null;
+            }
+            try {
+                return OverflowPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        private static void positive(List<String> problems, String option, long v) {
+            if (v <= 0) {
+                problems.add("'" + option + "' must be > 0, was " + v);
+            }
+        }
+
+        private static void nonNegative(List<String> problems, String option, long v) {
+            if (v < 0) {
+                problems.add("'" + option + "' must be >= 0, was " + v);
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.github.lokiappender.core;
+
+import io.github.lokiappender.core.batch.BatchAssembler;
+import io.github.lokiappender.core.buffer.EventBuffer;
+import io.github.lokiappender.core.encode.PushEncoder;
+import io.github.lokiappender.core.encode.PushEncoders;
+import io.github.lokiappender.core.http.InternalThreads;
+import io.github.lokiappender.core.http.JdkPushTransport;
+import io.github.lokiappender.core.http.PushSender;
+import io.github.lokiappender.core.http.PushTransport;
+import io.github.lokiappender.core.http.RetryPolicy;
+import io.github.lokiappender.core.http.Sleeper;
+import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.labels.LabelSetRegistry;
+import io.github.lokiappender.core.stats.PipelineStats;
+import io.github.lokiappender.core.stats.StatsSnapshot;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The framework-neutral heart of an appender: a bounded buffer that logging threads offer events
+ * to, and a shipper thread that batches them into label-keyed streams and pushes them to Loki.
+ * Adapters create one per appender, turn framework events into {@link LokiEvent}s with labels
+ * from {@link #labelSets()}, and call {@link #offer}, {@link #flush} and {@link #close}.
+ *
+ * <p>Guarantees: {@link #offer} never throws and never waits except under the BLOCK policy (at
+ * most {@code blockTimeoutMs}); every event is eventually delivered or counted as dropped under
+ * one {@link io.github.lokiappender.core.stats.DropReason}; after {@link #close} returns,
+ * {@code offered == delivered + dropped}.
+ */
+public final class LokiPipeline implements AutoCloseable {
+
+    /** Label set for events past the stream cap when the adapter does not name one. */
+    public static final LabelSet DEFAULT_OVERFLOW_LABELS =
+            LabelSet.of(new String[]{"loki_appender_overflow"}, new String[]{"stream_limit"});
+
+    private final LokiConfig config;
+    private final StatusReporter status;
+    private final PipelineStats stats = new PipelineStats();
+    private final LabelSetRegistry labelSets;
+    private final EventBuffer buffer;
+    private final PushTransport transport;
+    private final Thread thread;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final ReentrantLock deadlineLock = new ReentrantLock();
+    private final Condition deadlineChanged = deadlineLock.newCondition();
+    private volatile long deadlineNanos = Long.MAX_VALUE;
+    private volatile StatsSnapshot finalStats;
+
+    private LokiPipeline(LokiConfig config, StatusReporter status, PushTransport transport, PushEncoder encoder,
+                         LabelSet overflowLabels) {
+        this.config = config;
+        this.status = status;
+        this.transport = transport;
+        this.labelSets = new LabelSetRegistry(config.maxStreams(), overflowLabels, stats);
+        this.buffer = new EventBuffer(config.bufferMaxBytes(), config.bufferMaxEvents(), config.overflowPolicy(),
+                TimeUnit.MILLISECONDS.toNanos(config.blockTimeoutMs()), config.batchMaxEvents(),
+                config.batchMaxBytes(), stats);
+        RetryPolicy retry = new RetryPolicy(config.maxRetries(),
+                TimeUnit.MILLISECONDS.toNanos(config.retryMinBackoffMs()),
+                TimeUnit.MILLISECONDS.toNanos(config.retryMaxBackoffMs()));
+        PushSender sender = new PushSender(transport, retry, sleeper(), System::nanoTime, () -> deadlineNanos,
+                config.http().requestTimeout().toNanos(), stats, status);
+        BatchAssembler assembler = new BatchAssembler(config.batchMaxEvents(), config.batchMaxBytes(),
+                LokiConfig.LOKI_INGESTION_BURST_BYTES, config.maxLineBytes(), stats);
+        Shipper shipper = new Shipper(buffer, assembler, encoder, sender, stats, status,
+                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), config.batchMaxEvents(), () -> deadlineNanos);
+        this.thread = InternalThreads.factory("loki-shipper-" + config.name()).newThread(shipper);
+    }
+
+    /** Starts a pipeline that pushes over HTTP to the configured Loki. */
+    public static LokiPipeline start(LokiConfig config, StatusReporter status) {
+        return start(config, status, DEFAULT_OVERFLOW_LABELS);
+    }
+
+    /**
+     * As {@link #start(LokiConfig, StatusReporter)}, naming the label set used past the stream cap
+     * (typically the appender's static labels plus a marker label).
+     */
+    public static LokiPipeline start(LokiConfig config, StatusReporter status, LabelSet overflowLabels) {
+        return startWith(config, status, new JdkPushTransport(config.http(), "loki-" + config.name()), overflowLabels);
+    }
+
+    /** Starts a pipeline over a given transport (tests, custom transports). */
+    public static LokiPipeline startWith(LokiConfig config, StatusReporter status, PushTransport transport,
+                                         LabelSet overflowLabels) {
+        PushEncoder encoder = PushEncoders.create(config.format(), config.compression());
+        LokiPipeline p = new LokiPipeline(config, new RateLimitedStatusReporter(status), transport, encoder, overflowLabels);
+        p.thread.start();
+        return p;
+    }
+
+    public LokiConfig config() {
+        return config;
+    }
+
+    /** Interns label sets for events and caps their number. */
+    public LabelSetRegistry labelSets() {
+        return labelSets;
+    }
+
+    /**
+     * Hands an event to the shipper. Never throws; returns false if the event was dropped (and
+     * counted) because the buffer was full or the pipeline closed.
+     */
+    public boolean offer(LokiEvent event) {
+        stats.offered();
+        try {
+            return buffer.offer(event);
+        } catch (RuntimeException e) {
+            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            return false;
+        }
+    }
+
+    /**
+     * Sends everything offered so far without waiting for the flush interval, and waits until it
+     * is delivered or dropped, at most {@code timeout}.
+     *
+     * @return true if everything offered before the call was handled in time
+     */
+    public boolean flush(Duration timeout) {
+        try {
+            return buffer.flush(timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Closes within the configured {@code shutdownTimeoutMs}. */
+    @Override
+    public void close() {
+        close(Duration.ofMillis(config.shutdownTimeoutMs()));
+    }
+
+    /**
+     * Stops intake, delivers what is buffered within {@code timeout}, drops (and counts) what could
+     * not be delivered by then, and returns the final counters. Later calls return the same
+     * counters at once.
+     */
+    public StatsSnapshot close(Duration timeout) {
+        if (!closing.compareAndSet(false, true)) {
+            awaitShipper(timeout.toMillis() + 1_000);
+            StatsSnapshot f = finalStats;
+            return f != null ? f : stats.snapshot();
+        }
+        setDeadline(System.nanoTime() + timeout.toNanos());
+        buffer.close();
+        awaitShipper(timeout.toMillis() + 500);
+        if (thread.isAlive()) {
+            thread.interrupt(); // a request that outlived the deadline; the shipper counts what it held
+            awaitShipper(2_000);
+        }
+        transport.close();
+        StatsSnapshot s = stats.snapshot();
+        finalStats = s;
+        status.info("Loki appender '" + config.name() + "' stopped: " + s.delivered() + " events delivered, "
+                + s.droppedTotal() + " not delivered" + (s.droppedTotal() > 0 ? " " + s.droppedByReason() : "")
+                + (s.pending() > 0 ? ", " + s.pending() + " unaccounted (shipper did not stop)" : ""));
+        return s;
+    }
+
+    public boolean isClosed() {
+        return closing.get();
+    }
+
+    /** The current counters. */
+    public StatsSnapshot stats() {
+        return stats.snapshot();
+    }
+
+    /** Events currently buffered (not yet taken by the shipper). */
+    public int buffered() {
+        return buffer.size();
+    }
+
+    private void awaitShipper(long millis) {
+        try {
+            thread.join(Math.max(1, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void setDeadline(long nanos) {
+        deadlineLock.lock();
+        try {
+            deadlineNanos = nanos;
+            deadlineChanged.signalAll();
+        } finally {
+            deadlineLock.unlock();
+        }
+    }
+
+    /** Retry waits that end early when a shutdown deadline is set. */
+    private Sleeper sleeper() {
+        return nanos -> {
+            deadlineLock.lock();
+            try {
+                long before = deadlineNanos;
+                long left = nanos;
+                while (left > 0 && deadlineNanos == before) {
+                    left = deadlineChanged.awaitNanos(left);
+                }
+                return deadlineNanos != before;
+            } finally {
+                deadlineLock.unlock();
+            }
+        };
+    }
+}

@@ -1,0 +1,309 @@
+package io.github.lokiappender.core.buffer;
+
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.stats.DropReason;
+import io.github.lokiappender.core.stats.PipelineStats;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded hand-off between logging threads and the shipper thread, limited both in bytes
+ * (by {@link LokiEvent#weight()}) and in events.
+ *
+ * <p>Callers hold the lock only for O(1) work (O(k) for k evictions under DROP_OLDEST). The
+ * shipper sleeps in {@link #awaitReady(long)} until a batch is due: enough events or bytes for a
+ * batch, the linger time since the first waiting event has passed, a flush was requested, or the
+ * buffer was closed. Every state change that can make a batch due happens under the same lock
+ * that the shipper waits on, so no wake-up is lost.
+ *
+ * <p>The buffer also tracks progress for {@code flush}: events accepted versus events finished
+ * (delivered or dropped after acceptance), reported by the shipper through {@link #completed(int)}.
+ */
+public final class EventBuffer {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition batchDue = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private final Condition progress = lock.newCondition();
+
+    private final ArrayDeque<LokiEvent> queue = new ArrayDeque<>();
+    private final long maxBytes;
+    private final int maxEvents;
+    private final OverflowPolicy policy;
+    private final long blockTimeoutNanos;
+    private final int batchEvents;
+    private final long batchBytes;
+    private final PipelineStats stats;
+
+    // all guarded by lock
+    private long bytes;
+    private long firstArrivalNanos;
+    private long acceptedTotal;
+    private long removedTotal;
+    private long completedTotal;
+    private long flushTarget;
+    private boolean closed;
+    private int blockedProducers;
+
+    /**
+     * @param maxBytes          byte budget (sum of event weights)
+     * @param maxEvents         event budget
+     * @param policy            what to do when full
+     * @param blockTimeoutNanos longest wait under {@link OverflowPolicy#BLOCK}
+     * @param batchEvents       buffered events that make a batch due at once
+     * @param batchBytes        buffered bytes (weights) that make a batch due at once
+     * @param stats             where drops are counted
+     */
+    public EventBuffer(long maxBytes, int maxEvents, OverflowPolicy policy, long blockTimeoutNanos,
+                       int batchEvents, long batchBytes, PipelineStats stats) {
+        this.maxBytes = maxBytes;
+        this.maxEvents = maxEvents;
+        this.policy = policy;
+        this.blockTimeoutNanos = blockTimeoutNanos;
+        this.batchEvents = batchEvents;
+        this.batchBytes = batchBytes;
+        this.stats = stats;
+    }
+
+    /**
+     * Adds an event, applying the overflow policy when full. Never throws; a rejected event is
+     * counted under its {@link DropReason}. Under {@link OverflowPolicy#BLOCK} waits at most the
+     * configured time; an interrupt ends the wait (the interrupt status is kept).
+     *
+     * @return true if the event was buffered
+     */
+    public boolean offer(LokiEvent event) {
+        int w = event.weight();
+        lock.lock();
+        try {
+            if (closed) {
+                stats.dropped(DropReason.CLOSED, 1);
+                return false;
+            }
+            if (!hasRoom(w)) {
+                if (w > maxBytes || !makeRoom(w)) {
+                    stats.dropped(closed ? DropReason.CLOSED : DropReason.BUFFER_FULL, 1);
+                    return false;
+                }
+            }
+            queue.addLast(event);
+            bytes += w;
+            acceptedTotal++;
+            int n = queue.size();
+            if (n == 1) {
+                firstArrivalNanos = System.nanoTime();
+                batchDue.signal(); // starts the shipper's linger timer
+            } else if (n == batchEvents || (bytes >= batchBytes && bytes - w < batchBytes)) {
+                batchDue.signal(); // a full batch is waiting; signalled once per crossing
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasRoom(int w) {
+        return queue.size() < maxEvents && bytes + w <= maxBytes;
+    }
+
+    /** Called with the lock held and the buffer full. */
+    private boolean makeRoom(int w) {
+        switch (policy) {
+            case DROP_OLDEST:
+                int evicted = 0;
+                while (!hasRoom(w) && !queue.isEmpty()) {
+                    LokiEvent old = queue.pollFirst();
+                    bytes -= old.weight();
+                    evicted++;
+                }
+                if (evicted > 0) {
+                    removedTotal += evicted;
+                    stats.dropped(DropReason.BUFFER_FULL, evicted);
+                    addCompleted(evicted);
+                }
+                return hasRoom(w);
+            case BLOCK:
+                long remaining = blockTimeoutNanos;
+                blockedProducers++;
+                try {
+                    while (!hasRoom(w) && !closed && remaining > 0) {
+                        remaining = notFull.awaitNanos(remaining);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    blockedProducers--;
+                }
+                return !closed && hasRoom(w);
+            case DROP_NEWEST:
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Shipper side: waits until a batch is due, at most {@code lingerNanos} after the first
+     * waiting event arrived, and indefinitely while the buffer is empty and open.
+     *
+     * @return false if the buffer is closed and empty (the shipper may finish), true otherwise
+     */
+    public boolean awaitReady(long lingerNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                int n = queue.size();
+                if (n == 0) {
+                    if (closed) {
+                        return false;
+                    }
+                    batchDue.await();
+                    continue;
+                }
+                if (closed || n >= batchEvents || bytes >= batchBytes || removedTotal < flushTarget) {
+                    return true;
+                }
+                long wait = firstArrivalNanos + lingerNanos - System.nanoTime();
+                if (wait <= 0) {
+                    return true;
+                }
+                batchDue.awaitNanos(wait);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves up to {@code max} events, oldest first, into {@code out}. Returns how many. */
+    public int drainTo(Collection<LokiEvent> out, int max) {
+        lock.lock();
+        try {
+            int n = 0;
+            long freed = 0;
+            while (n < max) {
+                LokiEvent e = queue.pollFirst();
+                if (e == null) {
+                    break;
+                }
+                out.add(e);
+                freed += e.weight();
+                n++;
+            }
+            bytes -= freed;
+            removedTotal += n;
+            if (!queue.isEmpty()) {
+                // the rest has waited too; restart its linger from now rather than tracking each arrival
+                firstArrivalNanos = System.nanoTime();
+            }
+            if (n > 0 && blockedProducers > 0) {
+                notFull.signalAll();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Shipper side: {@code n} drained events are finished (delivered or dropped). */
+    public void completed(int n) {
+        lock.lock();
+        try {
+            addCompleted(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void addCompleted(long n) {
+        completedTotal += n;
+        progress.signalAll();
+    }
+
+    /**
+     * Asks the shipper to send everything accepted so far without waiting for the linger time, and
+     * waits until those events are finished or the timeout passes.
+     *
+     * @return true if everything accepted before the call was finished in time
+     */
+    public boolean flush(long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long target = acceptedTotal;
+            if (target > flushTarget) {
+                flushTarget = target;
+            }
+            batchDue.signal();
+            long remaining = timeoutNanos;
+            while (completedTotal < target) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = progress.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops intake: later offers are dropped as {@link DropReason#CLOSED}; blocked callers give up. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            batchDue.signalAll();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes everything still buffered (at the shutdown deadline) and returns how many events that was.
+     * They count as finished.
+     */
+    public int discardAll() {
+        lock.lock();
+        try {
+            int n = queue.size();
+            queue.clear();
+            bytes = 0;
+            removedTotal += n;
+            addCompleted(n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Events currently buffered. */
+    public int size() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes (weights) currently buffered. */
+    public long bytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

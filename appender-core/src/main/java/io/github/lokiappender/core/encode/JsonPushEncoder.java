@@ -1,0 +1,107 @@
+package io.github.lokiappender.core.encode;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.Batch;
+import io.github.lokiappender.core.labels.LabelSet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Loki's JSON push body, written with Jackson's streaming generator:
+ * {@code {"streams":[{"stream":{...},"values":[["<ns>","<line>"(,{metadata})],...]}]}}.
+ * Timestamps are strings of epoch nanoseconds; lines are written as exact UTF-8 with control
+ * characters escaped; lone surrogates become U+FFFD.
+ */
+public final class JsonPushEncoder implements PushEncoder {
+
+    public static final String CONTENT_TYPE = "application/json";
+
+    private final JsonFactory factory = JsonFactory.builder().build();
+    private final ByteSink sink = new ByteSink(64 * 1024);
+    private final char[] digits = new char[20];
+
+    @Override
+    public EncodedRequest encode(Batch batch) {
+        sink.reset();
+        writeJson(batch, sink);
+        return new EncodedRequest(sink.array(), sink.size(), CONTENT_TYPE, null);
+    }
+
+    /** Writes the JSON body of {@code batch} to {@code out}. */
+    void writeJson(Batch batch, java.io.OutputStream out) {
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeFieldName("streams");
+            g.writeStartArray();
+            for (int s = 0; s < batch.streamCount(); s++) {
+                Batch.Stream stream = batch.stream(s);
+                g.writeStartObject();
+                g.writeFieldName("stream");
+                writeLabels(g, stream.labels());
+                g.writeFieldName("values");
+                g.writeStartArray();
+                for (int i = 0; i < stream.size(); i++) {
+                    writeEntry(g, stream.get(i));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode push request as JSON", e);
+        }
+    }
+
+    private static void writeLabels(JsonGenerator g, LabelSet labels) throws IOException {
+        g.writeStartObject();
+        for (int i = 0; i < labels.size(); i++) {
+            g.writeFieldName(labels.name(i));
+            g.writeString(labels.value(i));
+        }
+        g.writeEndObject();
+    }
+
+    private void writeEntry(JsonGenerator g, LokiEvent e) throws IOException {
+        g.writeStartArray();
+        g.writeString(digits, 0, formatNanos(e.timestampNanos()));
+        g.writeString(e.line());
+        int m = e.metadataCount();
+        if (m > 0) {
+            g.writeStartObject();
+            for (int i = 0; i < m; i++) {
+                g.writeFieldName(Utf8.replaceLoneSurrogates(e.metadataName(i)));
+                g.writeString(Utf8.replaceLoneSurrogates(e.metadataValue(i)));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** Writes the decimal digits of {@code v} into {@link #digits}; returns their count. */
+    private int formatNanos(long v) {
+        if (v < 0) {
+            String s = Long.toString(v); // not a valid Loki timestamp, but keep it exact
+            s.getChars(0, s.length(), digits, 0);
+            return s.length();
+        }
+        int len = 1;
+        for (long t = v / 10; t > 0; t /= 10) {
+            len++;
+        }
+        for (int i = len - 1; i >= 0; i--) {
+            digits[i] = (char) ('0' + (v % 10));
+            v /= 10;
+        }
+        return len;
+    }
+
+    @Override
+    public void detachBuffers() {
+        sink.detach();
+    }
+}
