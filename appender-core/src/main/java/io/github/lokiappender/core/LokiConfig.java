@@ -179,6 +179,60 @@ public final class LokiConfig {
             return this;
         }
 
+        /** Sent as {@code X-Scope-OrgID}; default none. */
+        public Builder tenantId(String v) {
+            http.tenantId(v);
+            return this;
+        }
+
+        /** HTTP basic auth user; default none. */
+        public Builder username(String v) {
+            http.username(v);
+            return this;
+        }
+
+        /** HTTP basic auth password; default none. */
+        public Builder password(String v) {
+            http.password(v);
+            return this;
+        }
+
+        /** {@code Authorization: Bearer} token; default none. */
+        public Builder bearerToken(String v) {
+            http.bearerToken(v);
+            return this;
+        }
+
+        /** An extra HTTP header on every request. */
+        public Builder header(String name, String value) {
+            http.header(name, value);
+            return this;
+        }
+
+        /** PEM file of CA certificates to trust; default: the JVM's trust store. */
+        public Builder caCertificatePath(String v) {
+            http.caCertificatePath(v);
+            return this;
+        }
+
+        /** Skip TLS certificate and host name checks; default false. */
+        public Builder insecureSkipTlsVerify(boolean v) {
+            http.insecureSkipTlsVerify(v);
+            return this;
+        }
+
+        /** Default 5000 ms. */
+        public Builder connectTimeoutMs(long v) {
+            http.connectTimeoutMs(v);
+            return this;
+        }
+
+        /** Default 15000 ms. */
+        public Builder requestTimeoutMs(long v) {
+            http.requestTimeoutMs(v);
+            return this;
+        }
+
         /** {@code json} (default) or {@code protobuf}. */
         public Builder format(String format) {
             this.format = format;

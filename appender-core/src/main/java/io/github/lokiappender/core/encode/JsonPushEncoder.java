@@ -3,6 +3,7 @@ package io.github.lokiappender.core.encode;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.Batch;
 import io.github.lokiappender.core.labels.LabelSet;
@@ -20,7 +21,9 @@ public final class JsonPushEncoder implements PushEncoder {
 
     public static final String CONTENT_TYPE = "application/json";
 
-    private final JsonFactory factory = JsonFactory.builder().build();
+    // write emoji and other supplementary characters as 4 UTF-8 bytes, not as \uD83D\uDE00 escapes
+    private final JsonFactory factory = JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
     private final ByteSink sink = new ByteSink(64 * 1024);
     private final char[] digits = new char[20];
 

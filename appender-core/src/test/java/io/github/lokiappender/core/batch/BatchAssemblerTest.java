@@ -1,0 +1,131 @@
+package io.github.lokiappender.core.batch;
+
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.stats.DropReason;
+import io.github.lokiappender.core.stats.PipelineStats;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayDeque;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BatchAssemblerTest {
+
+    private static final LabelSet A = LabelSet.of(new String[]{"app"}, new String[]{"a"});
+    private static final LabelSet B = LabelSet.of(new String[]{"app"}, new String[]{"b"});
+    private final PipelineStats stats = new PipelineStats();
+
+    private static ArrayDeque<LokiEvent> events(int n, int lineLength) {
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            q.add(LokiEvent.of(i, "x".repeat(lineLength), i % 2 == 0 ? A : B));
+        }
+        return q;
+    }
+
+    @Test
+    void groupsByLabelSetKeepingOrder() {
+        ArrayDeque<LokiEvent> q = events(5, 3);
+        Batch batch = new Batch();
+        new BatchAssembler(100, 1_000, 6_000, 0, stats).fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(5);
+        assertThat(batch.streamCount()).isEqualTo(2);
+        assertThat(batch.stream(0).labels()).isSameAs(A);
+        assertThat(batch.stream(0).events()).extracting(LokiEvent::timestampNanos).containsExactly(0L, 2L, 4L);
+        assertThat(batch.stream(1).events()).extracting(LokiEvent::timestampNanos).containsExactly(1L, 3L);
+        assertThat(batch.lineBytes()).isEqualTo(15);
+        assertThat(q).isEmpty();
+    }
+
+    @Test
+    void cutsByCount() {
+        ArrayDeque<LokiEvent> q = events(10, 1);
+        Batch batch = new Batch();
+        BatchAssembler a = new BatchAssembler(4, 1_000, 6_000, 0, stats);
+        a.fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(4);
+        assertThat(q).hasSize(6);
+        batch.clear();
+        assertThat(batch.isEmpty()).isTrue();
+        assertThat(batch.streamCount()).isZero();
+        a.fill(q, batch);
+        assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(4L, 5L);
+    }
+
+    @Test
+    void cutsByBytesNeverExceedingTheLimit() {
+        ArrayDeque<LokiEvent> q = events(10, 30); // 30 bytes each
+        Batch batch = new Batch();
+        BatchAssembler a = new BatchAssembler(100, 100, 6_000, 0, stats);
+        a.fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(3);
+        assertThat(batch.lineBytes()).isEqualTo(90);
+        assertThat(q).hasSize(7);
+    }
+
+    @Test
+    void exactFitEndsTheBatch() {
+        ArrayDeque<LokiEvent> q = events(10, 25);
+        Batch batch = new Batch();
+        new BatchAssembler(100, 100, 6_000, 0, stats).fill(q, batch);
+        assertThat(batch.lineBytes()).isEqualTo(100);
+        assertThat(batch.eventCount()).isEqualTo(4);
+    }
+
+    @Test
+    void anOversizedEventTravelsAloneIfLokiCouldTakeIt() {
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        q.add(LokiEvent.of(1, "x".repeat(10), A));
+        q.add(LokiEvent.of(2, "y".repeat(500), A));
+        q.add(LokiEvent.of(3, "z", A));
+        BatchAssembler a = new BatchAssembler(100, 100, 6_000, 0, stats);
+        Batch batch = new Batch();
+        a.fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(1);
+        batch.clear();
+        a.fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(1);
+        assertThat(batch.lineBytes()).isEqualTo(500);
+        batch.clear();
+        a.fill(q, batch);
+        assertThat(batch.stream(0).get(0).line()).isEqualTo("z");
+    }
+
+    @Test
+    void anEventLargerThanLokiCouldEverTakeIsDroppedAndCounted() {
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        q.add(LokiEvent.of(1, "x".repeat(700), A));
+        q.add(LokiEvent.of(2, "ok", A));
+        Batch batch = new Batch();
+        int dropped = new BatchAssembler(100, 100, 600, 0, stats).fill(q, batch);
+        assertThat(dropped).isEqualTo(1);
+        assertThat(batch.eventCount()).isEqualTo(1);
+        assertThat(batch.stream(0).get(0).line()).isEqualTo("ok");
+        assertThat(stats.snapshot().dropped(DropReason.UNSENDABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void longLinesAreCutWithAMarkerAndLoneSurrogatesReplaced() {
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        q.add(LokiEvent.of(1, "é".repeat(100), A)); // 200 bytes
+        q.add(LokiEvent.of(2, "bad\uD800", A));
+        Batch batch = new Batch();
+        new BatchAssembler(100, 10_000, 60_000, 64, stats).fill(q, batch);
+        String cut = batch.stream(0).get(0).line();
+        assertThat(cut).isEqualTo("é".repeat(25) + BatchAssembler.TRUNCATION_MARKER);
+        assertThat(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(64);
+        assertThat(batch.stream(0).get(1).line()).isEqualTo("bad\uFFFD");
+        assertThat(stats.snapshot().linesTruncated()).isEqualTo(1);
+    }
+
+    @Test
+    void countsMetadataBytes() {
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        q.add(LokiEvent.of(1, "abc", A, new String[]{"trace_id", "1234", "empty", ""}));
+        Batch batch = new Batch();
+        new BatchAssembler(100, 10_000, 60_000, 0, stats).fill(q, batch);
+        assertThat(batch.lineBytes()).isEqualTo(3 + 8 + 4);
+        assertThat(batch.stream(0).get(0).metadataCount()).isEqualTo(1);
+    }
+}

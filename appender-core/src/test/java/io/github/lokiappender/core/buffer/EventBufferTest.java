@@ -1,0 +1,235 @@
+package io.github.lokiappender.core.buffer;
+
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.stats.DropReason;
+import io.github.lokiappender.core.stats.PipelineStats;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class EventBufferTest {
+
+    private static final LabelSet LABELS = LabelSet.of(new String[]{"app"}, new String[]{"t"});
+    private final PipelineStats stats = new PipelineStats();
+
+    private static LokiEvent event(int i) {
+        return LokiEvent.of(i, "line-" + i, LABELS);
+    }
+
+    /** A buffer holding at most {@code events} events, with a huge byte budget. */
+    private EventBuffer byCount(int events, OverflowPolicy policy, long blockMs) {
+        return new EventBuffer(Long.MAX_VALUE, events, policy, TimeUnit.MILLISECONDS.toNanos(blockMs), 1_000, Long.MAX_VALUE, stats);
+    }
+
+    private static List<Long> drainTimestamps(EventBuffer b) {
+        List<LokiEvent> out = new ArrayList<>();
+        b.drainTo(out, Integer.MAX_VALUE);
+        List<Long> ts = new ArrayList<>();
+        out.forEach(e -> ts.add(e.timestampNanos()));
+        return ts;
+    }
+
+    @Test
+    void dropNewestKeepsTheFirstEventsAndCountsTheRest() {
+        EventBuffer b = byCount(3, OverflowPolicy.DROP_NEWEST, 0);
+        for (int i = 0; i < 10; i++) {
+            b.offer(event(i));
+        }
+        assertThat(drainTimestamps(b)).containsExactly(0L, 1L, 2L);
+        assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(7);
+    }
+
+    @Test
+    void dropOldestKeepsTheLastEventsAndCountsEvictions() {
+        EventBuffer b = byCount(3, OverflowPolicy.DROP_OLDEST, 0);
+        for (int i = 0; i < 10; i++) {
+            assertThat(b.offer(event(i))).isTrue();
+        }
+        assertThat(drainTimestamps(b)).containsExactly(7L, 8L, 9L);
+        assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(7);
+    }
+
+    @Test
+    void byteBudgetLimitsLikeTheEventBudget() {
+        int w = event(0).weight();
+        EventBuffer b = new EventBuffer(3L * w, 1_000, OverflowPolicy.DROP_NEWEST, 0, 1_000, Long.MAX_VALUE, stats);
+        for (int i = 0; i < 5; i++) {
+            b.offer(event(i));
+        }
+        assertThat(b.size()).isEqualTo(3);
+        assertThat(b.bytes()).isEqualTo(3L * w);
+        assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(2);
+    }
+
+    @Test
+    void eventLargerThanTheWholeBudgetIsDroppedEvenUnderDropOldest() {
+        EventBuffer b = new EventBuffer(200, 1_000, OverflowPolicy.DROP_OLDEST, 0, 1_000, Long.MAX_VALUE, stats);
+        b.offer(event(1));
+        assertThat(b.offer(LokiEvent.of(2, "x".repeat(500), LABELS))).isFalse();
+        assertThat(drainTimestamps(b)).containsExactly(1L);
+        assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(1);
+    }
+
+    @Test
+    void blockWaitsForRoomThenSucceeds() throws Exception {
+        EventBuffer b = byCount(1, OverflowPolicy.BLOCK, 30_000);
+        b.offer(event(0));
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Boolean> blocked = CompletableFuture.supplyAsync(() -> {
+            started.countDown();
+            return b.offer(event(1));
+        });
+        started.await();
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> !blocked.isDone());
+        assertThat(drainTimestamps(b)).containsExactly(0L);
+        assertThat(blocked.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(drainTimestamps(b)).containsExactly(1L);
+        assertThat(stats.snapshot().droppedTotal()).isZero();
+    }
+
+    @Test
+    void blockGivesUpAfterTheTimeoutAndCounts() {
+        EventBuffer b = byCount(1, OverflowPolicy.BLOCK, 50);
+        b.offer(event(0));
+        long t0 = System.nanoTime();
+        assertThat(b.offer(event(1))).isFalse();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(1);
+    }
+
+    @Test
+    void closeReleasesBlockedCallersAndRejectsLaterOffers() throws Exception {
+        EventBuffer b = byCount(1, OverflowPolicy.BLOCK, 60_000);
+        b.offer(event(0));
+        CompletableFuture<Boolean> blocked = CompletableFuture.supplyAsync(() -> b.offer(event(1)));
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !blocked.isDone());
+        b.close();
+        assertThat(blocked.get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(b.offer(event(2))).isFalse();
+        assertThat(stats.snapshot().dropped(DropReason.CLOSED)).isEqualTo(2);
+        assertThat(b.isClosed()).isTrue();
+    }
+
+    @Test
+    void awaitReadyReturnsAtOnceForAFullBatch() throws Exception {
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 3, Long.MAX_VALUE, stats);
+        for (int i = 0; i < 3; i++) {
+            b.offer(event(i));
+        }
+        long t0 = System.nanoTime();
+        assertThat(b.awaitReady(TimeUnit.SECONDS.toNanos(60))).isTrue();
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
+    }
+
+    @Test
+    void awaitReadyWaitsForTheLingerTimeWithAPartialBatch() throws Exception {
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 50, Long.MAX_VALUE, stats);
+        b.offer(event(0));
+        long t0 = System.nanoTime();
+        assertThat(b.awaitReady(TimeUnit.MILLISECONDS.toNanos(100))).isTrue();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(90));
+    }
+
+    @Test
+    void shipperSleepingOnAnEmptyBufferIsWokenByTheFirstEventAndByABatchCrossing() throws Exception {
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 2, Long.MAX_VALUE, stats);
+        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.awaitReady(TimeUnit.HOURS.toNanos(1));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
+        b.offer(event(0)); // wakes the shipper, which then lingers (an hour)
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
+        b.offer(event(1)); // a full batch: wakes it for good
+        assertThat(shipper.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void awaitReadyReturnsFalseOnlyWhenClosedAndEmpty() throws Exception {
+        EventBuffer b = byCount(10, OverflowPolicy.DROP_NEWEST, 0);
+        b.offer(event(0));
+        b.close();
+        assertThat(b.awaitReady(TimeUnit.HOURS.toNanos(1))).isTrue();
+        b.drainTo(new ArrayList<>(), 10);
+        assertThat(b.awaitReady(TimeUnit.HOURS.toNanos(1))).isFalse();
+    }
+
+    @Test
+    void flushMakesTheBatchDueAndWaitsForCompletion() throws Exception {
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 50, Long.MAX_VALUE, stats);
+        b.offer(event(0));
+        b.offer(event(1));
+        CompletableFuture<Boolean> flusher = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.flush(TimeUnit.SECONDS.toNanos(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(b.awaitReady(TimeUnit.HOURS.toNanos(1))).isTrue(); // due because of the flush
+        List<LokiEvent> out = new ArrayList<>();
+        assertThat(b.drainTo(out, 100)).isEqualTo(2);
+        assertThat(flusher.isDone()).isFalse();
+        b.completed(2);
+        assertThat(flusher.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.flush(0)).isTrue(); // nothing outstanding
+    }
+
+    @Test
+    void flushTimesOutWhenNothingCompletes() throws Exception {
+        EventBuffer b = byCount(10, OverflowPolicy.DROP_NEWEST, 0);
+        b.offer(event(0));
+        assertThat(b.flush(TimeUnit.MILLISECONDS.toNanos(20))).isFalse();
+    }
+
+    @Test
+    void discardAllEmptiesAndCompletes() throws Exception {
+        EventBuffer b = byCount(10, OverflowPolicy.DROP_NEWEST, 0);
+        b.offer(event(0));
+        b.offer(event(1));
+        assertThat(b.discardAll()).isEqualTo(2);
+        assertThat(b.size()).isZero();
+        assertThat(b.bytes()).isZero();
+        assertThat(b.flush(0)).isTrue();
+    }
+
+    @Test
+    void concurrentProducersLoseNothingUnderTheBudget() throws Exception {
+        EventBuffer b = byCount(1_000_000, OverflowPolicy.DROP_NEWEST, 0);
+        int threads = 4;
+        int per = 25_000;
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int base = t * per;
+            fs.add(CompletableFuture.runAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < per; i++) {
+                    b.offer(event(base + i));
+                }
+            }));
+        }
+        go.countDown();
+        List<LokiEvent> out = new ArrayList<>();
+        CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+        b.drainTo(out, Integer.MAX_VALUE);
+        assertThat(out).hasSize(threads * per);
+        assertThat(out.stream().mapToLong(LokiEvent::timestampNanos).distinct().count()).isEqualTo(threads * per);
+    }
+}

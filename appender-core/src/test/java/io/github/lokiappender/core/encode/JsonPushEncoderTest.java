@@ -1,0 +1,76 @@
+package io.github.lokiappender.core.encode;
+
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.Batch;
+import io.github.lokiappender.core.labels.LabelSet;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonPushEncoderTest {
+
+    private static String json(EncodedRequest r) {
+        return new String(r.body(), 0, r.length(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void twoStreamsByteForByte() {
+        LabelSet shop = LabelSet.of(new String[]{"level", "app"}, new String[]{"info", "shop"});
+        LabelSet quoted = LabelSet.of(new String[]{"app"}, new String[]{"say \"x\"\\y"});
+        Batch batch = new Batch();
+        batch.add(LokiEvent.of(1732400000123456789L, "plain line", shop), 0);
+        batch.add(LokiEvent.of(1732400000123456790L, "tab\there \"q\" back\\slash\nnew line\u0001", quoted), 0);
+        batch.add(LokiEvent.of(1732400000123456791L, "héllo 日本 😀", shop, new String[]{"trace_id", "4bf92f35", "user", "é"}), 0);
+
+        EncodedRequest r = new JsonPushEncoder().encode(batch);
+
+        assertThat(r.contentType()).isEqualTo("application/json");
+        assertThat(r.contentEncoding()).isNull();
+        String expected = "{\"streams\":["
+                + "{\"stream\":{\"app\":\"shop\",\"level\":\"info\"},\"values\":["
+                + "[\"1732400000123456789\",\"plain line\"],"
+                + "[\"1732400000123456791\",\"héllo 日本 😀\",{\"trace_id\":\"4bf92f35\",\"user\":\"é\"}]]},"
+                + "{\"stream\":{\"app\":\"say \\\"x\\\"\\\\y\"},\"values\":["
+                + "[\"1732400000123456790\",\"tab\\there \\\"q\\\" back\\\\slash\\nnew line\\u0001\"]]}"
+                + "]}";
+        assertThat(r.toByteArray()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void timestampsAreExactDecimalStrings() {
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        Batch batch = new Batch();
+        batch.add(LokiEvent.of(0, "zero", a), 0);
+        batch.add(LokiEvent.of(9, "nine", a), 0);
+        batch.add(LokiEvent.of(Long.MAX_VALUE, "max", a), 0);
+        assertThat(json(new JsonPushEncoder().encode(batch))).isEqualTo(
+                "{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"0\",\"zero\"],[\"9\",\"nine\"],[\"9223372036854775807\",\"max\"]]}]}");
+    }
+
+    @Test
+    void loneSurrogatesInMetadataBecomeReplacementCharacters() {
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        Batch batch = new Batch();
+        batch.add(LokiEvent.of(1, "l", a, new String[]{"k", "v\uDC00"}), 0);
+        assertThat(json(new JsonPushEncoder().encode(batch)))
+                .isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"1\",\"l\",{\"k\":\"v\uFFFD\"}]]}]}");
+    }
+
+    @Test
+    void encoderIsReusableAcrossBatches() {
+        JsonPushEncoder enc = new JsonPushEncoder();
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        Batch big = new Batch();
+        for (int i = 0; i < 1000; i++) {
+            big.add(LokiEvent.of(i, "line " + i, a), 0);
+        }
+        enc.encode(big);
+        Batch small = new Batch();
+        small.add(LokiEvent.of(5, "only", a), 0);
+        assertThat(json(enc.encode(small))).isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"5\",\"only\"]]}]}");
+        enc.detachBuffers();
+        assertThat(json(enc.encode(small))).isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"5\",\"only\"]]}]}");
+    }
+}
