@@ -77,7 +77,7 @@ final class LogQlParser {
         List<LabelSelector.Matcher> matchers = new ArrayList<>();
         expect('{');
         skipSpace();
-        while (!at('}')) {
+        do { // unlike a push label set, a query selector needs at least one matcher
             String name = identifier();
             skipSpace();
             LabelSelector.MatchType type = matchType();
@@ -89,7 +89,7 @@ final class LogQlParser {
             }
             pos++;
             skipSpace();
-        }
+        } while (!at('}'));
         expect('}');
         List<LabelSelector.LineFilter> filters = new ArrayList<>();
         while (true) {
