@@ -102,6 +102,14 @@ public final class LokiEvent {
         return metadata[(i << 1) + 1];
     }
 
+    /**
+     * Characters of the line and metadata: a lower bound of their UTF-8 size (equal for ASCII),
+     * used to decide cheaply when enough is buffered for a batch.
+     */
+    public int contentChars() {
+        return weight - OVERHEAD_BYTES;
+    }
+
     /** Approximate memory this event holds, counted against the buffer's byte budget. */
     public int weight() {
         return weight;

@@ -68,7 +68,7 @@ public final class LokiPipeline implements AutoCloseable {
         BatchAssembler assembler = new BatchAssembler(config.batchMaxEvents(), config.batchMaxBytes(),
                 LokiConfig.LOKI_INGESTION_BURST_BYTES, config.maxLineBytes(), stats);
         Shipper shipper = new Shipper(buffer, assembler, encoder, sender, stats, status,
-                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), config.batchMaxEvents(), () -> deadlineNanos);
+                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), config.batchMaxEvents(), config.batchMaxBytes(), () -> deadlineNanos);
         this.thread = InternalThreads.factory("loki-shipper-" + config.name()).newThread(shipper);
     }
 

@@ -29,12 +29,13 @@ final class Shipper implements Runnable {
     private final StatusReporter status;
     private final long lingerNanos;
     private final int batchMaxEvents;
+    private final long batchMaxBytes;
     private final LongSupplier deadline;
     private final ArrayDeque<LokiEvent> pending = new ArrayDeque<>();
     private final Batch batch = new Batch();
 
     Shipper(EventBuffer buffer, BatchAssembler assembler, PushEncoder encoder, PushSender sender, PipelineStats stats,
-            StatusReporter status, long lingerNanos, int batchMaxEvents, LongSupplier deadline) {
+            StatusReporter status, long lingerNanos, int batchMaxEvents, long batchMaxBytes, LongSupplier deadline) {
         this.buffer = buffer;
         this.assembler = assembler;
         this.encoder = encoder;
@@ -43,6 +44,7 @@ final class Shipper implements Runnable {
         this.status = status;
         this.lingerNanos = lingerNanos;
         this.batchMaxEvents = batchMaxEvents;
+        this.batchMaxBytes = batchMaxBytes;
         this.deadline = deadline;
     }
 
@@ -50,13 +52,13 @@ final class Shipper implements Runnable {
     public void run() {
         try {
             while (true) {
+                // leftovers of the last cut (non-ASCII text is cut by bytes after a drain by chars)
+                // have waited already: they go at once, without lingering
                 if (pending.isEmpty()) {
                     if (!buffer.awaitReady(lingerNanos)) {
                         return; // closed and everything handled
                     }
-                }
-                if (pending.size() < batchMaxEvents) {
-                    buffer.drainTo(pending, batchMaxEvents - pending.size());
+                    buffer.drainTo(pending, batchMaxEvents, batchMaxBytes);
                 }
                 if (System.nanoTime() - deadline.getAsLong() >= 0) {
                     abandonAll();

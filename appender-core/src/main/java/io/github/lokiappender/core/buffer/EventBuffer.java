@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bounded hand-off between logging threads and the shipper thread, limited both in bytes
- * (by {@link LokiEvent#weight()}) and in events.
+ * (by {@link LokiEvent#weight()}) and in events. A batch is due when {@code batchEvents} events or
+ * {@code batchBytes} characters of content ({@link LokiEvent#contentChars()}) are waiting.
  *
  * <p>Callers hold the lock only for O(1) work (O(k) for k evictions under DROP_OLDEST). The
  * shipper sleeps in {@link #awaitReady(long)} until a batch is due: enough events or bytes for a
@@ -40,6 +41,7 @@ public final class EventBuffer {
 
     // all guarded by lock
     private long bytes;
+    private long contentChars;
     private long firstArrivalNanos;
     private long acceptedTotal;
     private long removedTotal;
@@ -91,12 +93,14 @@ public final class EventBuffer {
             }
             queue.addLast(event);
             bytes += w;
+            int c = event.contentChars();
+            contentChars += c;
             acceptedTotal++;
             int n = queue.size();
             if (n == 1) {
                 firstArrivalNanos = System.nanoTime();
                 batchDue.signal(); // starts the shipper's linger timer
-            } else if (n == batchEvents || (bytes >= batchBytes && bytes - w < batchBytes)) {
+            } else if (n == batchEvents || (contentChars >= batchBytes && contentChars - c < batchBytes)) {
                 batchDue.signal(); // a full batch is waiting; signalled once per crossing
             }
             return true;
@@ -117,6 +121,7 @@ public final class EventBuffer {
                 while (!hasRoom(w) && !queue.isEmpty()) {
                     LokiEvent old = queue.pollFirst();
                     bytes -= old.weight();
+                    contentChars -= old.contentChars();
                     evicted++;
                 }
                 if (evicted > 0) {
@@ -162,7 +167,7 @@ public final class EventBuffer {
                     batchDue.await();
                     continue;
                 }
-                if (closed || n >= batchEvents || bytes >= batchBytes || removedTotal < flushTarget) {
+                if (closed || n >= batchEvents || contentChars >= batchBytes || removedTotal < flushTarget) {
                     return true;
                 }
                 long wait = firstArrivalNanos + lingerNanos - System.nanoTime();
@@ -176,22 +181,30 @@ public final class EventBuffer {
         }
     }
 
-    /** Moves up to {@code max} events, oldest first, into {@code out}. Returns how many. */
-    public int drainTo(Collection<LokiEvent> out, int max) {
+    /**
+     * Moves events, oldest first, into {@code out}: at most {@code maxEvents}, and no more than
+     * {@code maxChars} characters of content unless the first event alone has more. Mirrors the
+     * batch cut, so that what is drained usually makes exactly one batch. Returns how many.
+     */
+    public int drainTo(Collection<LokiEvent> out, int maxEvents, long maxChars) {
         lock.lock();
         try {
             int n = 0;
             long freed = 0;
-            while (n < max) {
-                LokiEvent e = queue.pollFirst();
-                if (e == null) {
+            long chars = 0;
+            while (n < maxEvents) {
+                LokiEvent e = queue.peekFirst();
+                if (e == null || (n > 0 && chars + e.contentChars() > maxChars)) {
                     break;
                 }
+                queue.pollFirst();
                 out.add(e);
                 freed += e.weight();
+                chars += e.contentChars();
                 n++;
             }
             bytes -= freed;
+            contentChars -= chars;
             removedTotal += n;
             if (!queue.isEmpty()) {
                 // the rest has waited too; restart its linger from now rather than tracking each arrival
@@ -204,6 +217,11 @@ public final class EventBuffer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** As {@link #drainTo(Collection, int, long)} without a content limit. */
+    public int drainTo(Collection<LokiEvent> out, int maxEvents) {
+        return drainTo(out, maxEvents, Long.MAX_VALUE);
     }
 
     /** Shipper side: {@code n} drained events are finished (delivered or dropped). */
@@ -270,6 +288,7 @@ public final class EventBuffer {
             int n = queue.size();
             queue.clear();
             bytes = 0;
+            contentChars = 0;
             removedTotal += n;
             addCompleted(n);
             return n;
