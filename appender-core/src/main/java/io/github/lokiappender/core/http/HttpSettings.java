@@ -204,8 +204,16 @@ public final class HttpSettings {
             if (caCertificatePath != null && insecureSkipTlsVerify) {
                 problems.add("set either 'caCertificatePath' or 'insecureSkipTlsVerify', not both");
             }
-            if (caCertificatePath != null && !java.nio.file.Files.isReadable(java.nio.file.Paths.get(caCertificatePath))) {
-                problems.add("'caCertificatePath' " + caCertificatePath + " is not a readable file");
+            if (caCertificatePath != null) {
+                if (!java.nio.file.Files.isReadable(java.nio.file.Paths.get(caCertificatePath))) {
+                    problems.add("'caCertificatePath' " + caCertificatePath + " is not a readable file");
+                } else {
+                    try {
+                        HttpClients.trusting(caCertificatePath); // fail at configuration, not at the first push
+                    } catch (IllegalStateException e) {
+                        problems.add("'" + e.getMessage().replaceFirst("^cannot load caCertificatePath", "caCertificatePath' cannot be loaded:"));
+                    }
+                }
             }
             if (problems.size() > before) {
                 return null;

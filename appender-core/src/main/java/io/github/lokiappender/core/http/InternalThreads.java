@@ -25,8 +25,10 @@ public final class InternalThreads {
      * shipped, whichever thread they come from.
      */
     public static boolean isInternalLogger(String loggerName) {
+        // "jdk.httpclient.HttpClient" is the System.Logger the JDK client uses for -Djdk.httpclient.HttpClient.log
         return loggerName != null && (loggerName.startsWith("jdk.internal.httpclient")
-                || loggerName.startsWith("java.net.http") || loggerName.startsWith("io.github.lokiappender."));
+                || loggerName.startsWith("jdk.httpclient") || loggerName.startsWith("java.net.http")
+                || loggerName.startsWith("io.github.lokiappender."));
     }
 
     public static ThreadFactory factory(String name) {
