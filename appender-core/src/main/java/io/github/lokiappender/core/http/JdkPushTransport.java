@@ -93,5 +93,11 @@ public final class JdkPushTransport implements PushTransport {
     @Override
     public void close() {
         executor.shutdownNow();
+        // Java 21+ can stop the client's selector thread at once; before that it ends when the client is collected
+        try {
+            HttpClient.class.getMethod("shutdownNow").invoke(client);
+        } catch (ReflectiveOperationException | RuntimeException notAvailable) {
+            // Java 11-20: nothing to do
+        }
     }
 }
