@@ -55,6 +55,14 @@ public final class ProtobufPushEncoder implements PushEncoder {
     private int[] sizes = new int[1024];
     private int sizeCount;
 
+    /**
+     * True when bodies are really Snappy-compressed; false when the compression library cannot
+     * run on this JVM and bodies are sent as (valid) uncompressed Snappy literals.
+     */
+    public static boolean snappyCompresses() {
+        return SnappyBlockCompressor.compresses();
+    }
+
     @Override
     public EncodedRequest encode(Batch batch) {
         ByteSink raw = serialize(batch);

@@ -6,11 +6,20 @@ public final class PushEncoders {
     private PushEncoders() {
     }
 
-    /** @throws IllegalArgumentException for a combination this build cannot encode */
+    /**
+     * JSON, plain or gzip; protobuf, always Snappy-compressed.
+     *
+     * @throws IllegalArgumentException for a combination Loki does not accept (protobuf with gzip)
+     */
     public static PushEncoder create(PushFormat format, Compression compression) {
-        if (format == PushFormat.JSON && compression == Compression.NONE) {
-            return new JsonPushEncoder();
+        Compression c = compression == null ? Compression.NONE : compression;
+        if (format == PushFormat.JSON) {
+            return c == Compression.GZIP ? new GzipJsonPushEncoder() : new JsonPushEncoder();
         }
-        throw new IllegalArgumentException("format " + format + " with compression " + compression + " is not supported yet");
+        if (format == PushFormat.PROTOBUF && c == Compression.NONE) {
+            return new ProtobufPushEncoder();
+        }
+        throw new IllegalArgumentException("format " + format + " with compression " + c
+                + " is not supported: compression applies to json only; protobuf is always Snappy-compressed");
     }
 }

@@ -29,7 +29,7 @@ public final class InternalThreads {
         return loggerName != null && (loggerName.startsWith("jdk.internal.httpclient")
                 || loggerName.startsWith("jdk.httpclient")
                 || loggerName.startsWith("jdk.httpclient") || loggerName.startsWith("java.net.http")
-                || loggerName.startsWith("io.github.lokiappender."));
+                || loggerName.startsWith("io.github.lokiappender.core."));
     }
 
     public static ThreadFactory factory(String name) {

@@ -31,6 +31,7 @@ class InternalThreadsTest {
         assertThat(InternalThreads.isInternalLogger("java.net.http.HttpClient")).isTrue();
         assertThat(InternalThreads.isInternalLogger("io.github.lokiappender.core.LokiPipeline")).isTrue();
         assertThat(InternalThreads.isInternalLogger("com.shop.Checkout")).isFalse();
+        assertThat(InternalThreads.isInternalLogger("io.github.lokiappender.demo.Demo")).isFalse();
         assertThat(InternalThreads.isInternalLogger(null)).isFalse();
     }
 }
