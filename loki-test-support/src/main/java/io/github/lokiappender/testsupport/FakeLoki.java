@@ -60,6 +60,14 @@ public final class FakeLoki implements AutoCloseable {
     /** Marks a scripted "close the connection without answering". */
     private static final Object DROP = new Object();
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY each small response
+        // waits out the client's delayed ACK (~40 ms). Read once by the JDK, so set it before first use.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final Settings settings;
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
