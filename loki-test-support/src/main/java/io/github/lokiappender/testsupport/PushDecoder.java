@@ -138,7 +138,7 @@ final class PushDecoder {
                 throw HttpError.badRequest("push request must be a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.getCurrentName();
+                String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("streams") && value == JsonToken.START_ARRAY) {
                     while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -168,7 +168,7 @@ final class PushDecoder {
         List<String[]> labels = new ArrayList<>();
         List<DecodedEntry> entries = new ArrayList<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.getCurrentName();
+            String field = p.currentName();
             JsonToken value = p.nextToken();
             if (field.equals("stream")) {
                 if (value == JsonToken.START_OBJECT) {
@@ -233,7 +233,7 @@ final class PushDecoder {
     private static List<String[]> flatStringObject(JsonParser p, String what) throws IOException {
         List<String[]> pairs = new ArrayList<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.getCurrentName();
+            String name = p.currentName();
             JsonToken v = p.nextToken();
             if (v != JsonToken.VALUE_STRING) {
                 throw HttpError.badRequest(what + " '" + name + "' must have a string value, got " + describe(v));
