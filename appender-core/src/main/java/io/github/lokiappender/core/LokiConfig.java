@@ -39,6 +39,7 @@ public final class LokiConfig {
     private final int maxLineBytes;
     private final int maxStreams;
     private final String name;
+    private final boolean jmx;
 
     private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy) {
         this.http = http;
@@ -58,6 +59,7 @@ public final class LokiConfig {
         this.maxLineBytes = b.maxLineBytes;
         this.maxStreams = b.maxStreams;
         this.name = b.name;
+        this.jmx = b.jmx;
     }
 
     public static Builder builder() {
@@ -134,6 +136,11 @@ public final class LokiConfig {
         return name;
     }
 
+    /** Whether the counters are registered as a JMX MBean. */
+    public boolean jmx() {
+        return jmx;
+    }
+
     @Override
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
@@ -165,6 +172,7 @@ public final class LokiConfig {
         private int maxLineBytes = LOKI_MAX_LINE_BYTES;
         private int maxStreams = LabelSetRegistry.DEFAULT_MAX_STREAMS;
         private String name = "loki";
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -320,6 +328,12 @@ public final class LokiConfig {
         /** Cap on distinct label sets; default 1000. */
         public Builder maxStreams(int v) {
             this.maxStreams = v;
+            return this;
+        }
+
+        /** Register the counters as a JMX MBean; default true. */
+        public Builder jmx(boolean v) {
+            this.jmx = v;
             return this;
         }
 

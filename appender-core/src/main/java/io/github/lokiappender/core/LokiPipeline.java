@@ -12,6 +12,7 @@ import io.github.lokiappender.core.http.RetryPolicy;
 import io.github.lokiappender.core.http.Sleeper;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
+import io.github.lokiappender.core.stats.LokiAppenderStats;
 import io.github.lokiappender.core.stats.PipelineStats;
 import io.github.lokiappender.core.stats.StatsSnapshot;
 
@@ -50,6 +51,7 @@ public final class LokiPipeline implements AutoCloseable {
     private final Condition deadlineChanged = deadlineLock.newCondition();
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile StatsSnapshot finalStats;
+    private final LokiAppenderStats mbean = new LokiAppenderStats(this::stats);
 
     private LokiPipeline(LokiConfig config, StatusReporter status, PushTransport transport, PushEncoder encoder,
                          LabelSet overflowLabels) {
@@ -91,6 +93,13 @@ public final class LokiPipeline implements AutoCloseable {
         PushEncoder encoder = PushEncoders.create(config.format(), config.compression());
         LokiPipeline p = new LokiPipeline(config, new RateLimitedStatusReporter(status), transport, encoder, overflowLabels);
         p.thread.start();
+        if (config.jmx()) {
+            try {
+                p.mbean.register(config.name());
+            } catch (javax.management.JMException | RuntimeException e) {
+                p.status.warn("counters of Loki appender '" + config.name() + "' are not available over JMX: " + e, null);
+            }
+        }
         return p;
     }
 
@@ -157,6 +166,7 @@ public final class LokiPipeline implements AutoCloseable {
             awaitShipper(2_000);
         }
         transport.close();
+        mbean.unregister();
         StatsSnapshot s = stats.snapshot();
         finalStats = s;
         status.info("Loki appender '" + config.name() + "' stopped: " + s.delivered() + " events delivered, "
@@ -172,6 +182,11 @@ public final class LokiPipeline implements AutoCloseable {
     /** The current counters. */
     public StatsSnapshot stats() {
         return stats.snapshot();
+    }
+
+    /** The JMX name the counters are registered under, or null. */
+    public javax.management.ObjectName jmxName() {
+        return mbean.objectName();
     }
 
     /** Events currently buffered (not yet taken by the shipper). */

@@ -8,6 +8,7 @@ import io.github.lokiappender.core.encode.PushEncoder;
 import io.github.lokiappender.core.http.PushSender;
 import io.github.lokiappender.core.http.SendOutcome;
 import io.github.lokiappender.core.stats.DropReason;
+import io.github.lokiappender.core.stats.DropSummary;
 import io.github.lokiappender.core.stats.PipelineStats;
 
 import java.util.ArrayDeque;
@@ -33,6 +34,7 @@ final class Shipper implements Runnable {
     private final LongSupplier deadline;
     private final ArrayDeque<LokiEvent> pending = new ArrayDeque<>();
     private final Batch batch = new Batch();
+    private final DropSummary dropSummary;
 
     Shipper(EventBuffer buffer, BatchAssembler assembler, PushEncoder encoder, PushSender sender, PipelineStats stats,
             StatusReporter status, long lingerNanos, int batchMaxEvents, long batchMaxBytes, LongSupplier deadline) {
@@ -46,7 +48,11 @@ final class Shipper implements Runnable {
         this.batchMaxEvents = batchMaxEvents;
         this.batchMaxBytes = batchMaxBytes;
         this.deadline = deadline;
+        this.dropSummary = new DropSummary(stats, SUMMARY_INTERVAL_NANOS, System::nanoTime);
     }
+
+    /** How often, at most, a line about dropped events is reported. */
+    static final long SUMMARY_INTERVAL_NANOS = 60_000_000_000L;
 
     @Override
     public void run() {
@@ -113,6 +119,10 @@ final class Shipper implements Runnable {
             batch.clear();
             if (n > 0) {
                 buffer.completed(n);
+            }
+            String summary = dropSummary.poll();
+            if (summary != null) {
+                status.warn(summary, null);
             }
         }
     }
