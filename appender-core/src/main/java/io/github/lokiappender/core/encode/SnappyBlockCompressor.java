@@ -28,11 +28,10 @@ final class SnappyBlockCompressor {
 
     /** Compresses {@code len} bytes of {@code in}; the result is valid until the next call. */
     ByteSink compress(byte[] in, int off, int len) {
-        out.reset();
         if (compressor == null) {
-            writeLiterals(in, off, len);
-            return out;
+            return writeLiterals(in, off, len);
         }
+        out.reset();
         int max = compressor.maxCompressedLength(len);
         out.ensure(max);
         int n = compressor.compress(in, off, len, out.array(), 0, max);
@@ -46,7 +45,8 @@ final class SnappyBlockCompressor {
     }
 
     /** Uncompressed Snappy: the length preamble, then the input as literal elements. */
-    void writeLiterals(byte[] in, int off, int len) {
+    ByteSink writeLiterals(byte[] in, int off, int len) {
+        out.reset();
         out.ensure(5 + len + 3 * (len / LITERAL_CHUNK + 1));
         byte[] b = out.array();
         int p = ProtoWire.writeVarint(b, 0, len);
@@ -68,6 +68,7 @@ final class SnappyBlockCompressor {
             done += n;
         }
         out.size(p);
+        return out;
     }
 
     private static boolean probe() {
