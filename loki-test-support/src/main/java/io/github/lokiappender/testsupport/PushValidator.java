@@ -1,6 +1,5 @@
 package io.github.lokiappender.testsupport;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

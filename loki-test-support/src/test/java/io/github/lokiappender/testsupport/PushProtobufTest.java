@@ -1,11 +1,11 @@
 package io.github.lokiappender.testsupport;
 
 import static io.github.lokiappender.testsupport.TestHttp.NOW;
-import static io.github.lokiappender.testsupport.TestHttp.NOW_NS;
 import static io.github.lokiappender.testsupport.TestHttp.PROTOBUF;
 import static io.github.lokiappender.testsupport.TestHttp.gzip;
 import static io.github.lokiappender.testsupport.TestHttp.push;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -39,9 +39,9 @@ class PushProtobufTest {
         assertThat(r.statusCode()).isEqualTo(204);
         assertThat(loki.entries()).extracting(FakeLoki.Entry::stream, FakeLoki.Entry::timestampNanos, FakeLoki.Entry::line)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("{app=\"shop\", env=\"prod\"}", (NOW_S - 10) * 1_000_000_000L + 123_456_789, "first"),
-                        org.assertj.core.groups.Tuple.tuple("{app=\"shop\", env=\"prod\"}", (NOW_S - 5) * 1_000_000_000L + 1, "second"),
-                        org.assertj.core.groups.Tuple.tuple("{app=\"billing\"}", (NOW_S - 1) * 1_000_000_000L, "third"));
+                        tuple("{app=\"shop\", env=\"prod\"}", (NOW_S - 10) * 1_000_000_000L + 123_456_789, "first"),
+                        tuple("{app=\"shop\", env=\"prod\"}", (NOW_S - 5) * 1_000_000_000L + 1, "second"),
+                        tuple("{app=\"billing\"}", (NOW_S - 1) * 1_000_000_000L, "third"));
         assertThat(loki.entries().get(1).structuredMetadata())
                 .containsExactly(Map.entry("trace_id", "abc"), Map.entry("span", "x"));
         FakeLoki.Request request = loki.requests().get(0);
