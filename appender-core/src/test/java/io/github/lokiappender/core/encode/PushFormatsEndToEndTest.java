@@ -1,0 +1,170 @@
+package io.github.lokiappender.core.encode;
+
+import io.github.lokiappender.core.LokiConfig;
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.LokiPipeline;
+import io.github.lokiappender.core.http.RecordingStatus;
+import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.stats.StatsSnapshot;
+import io.github.lokiappender.testsupport.FakeLoki;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** Every wire format through the whole core into the in-process Loki, which decodes it as Loki does. */
+class PushFormatsEndToEndTest {
+
+    enum Wire {
+        JSON("json", "none", "application/json", null),
+        JSON_GZIP("json", "gzip", "application/json", "gzip"),
+        PROTOBUF("protobuf", "none", "application/x-protobuf", null);
+
+        final String format;
+        final String compression;
+        final String contentType;
+        final String contentEncoding;
+
+        Wire(String format, String compression, String contentType, String contentEncoding) {
+            this.format = format;
+            this.compression = compression;
+            this.contentType = contentType;
+            this.contentEncoding = contentEncoding;
+        }
+    }
+
+    private static final long T0 = System.currentTimeMillis() * 1_000_000L;
+    private final RecordingStatus status = new RecordingStatus();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Collections.reverse(toClose);
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private FakeLoki loki(FakeLoki.Builder b) {
+        FakeLoki loki = b.start();
+        toClose.add(loki);
+        return loki;
+    }
+
+    private LokiPipeline pipeline(FakeLoki loki, Wire wire, long batchMaxBytes) {
+        LokiConfig config = LokiConfig.builder().url(loki.url()).name("formats")
+                .format(wire.format).compression(wire.compression)
+                .batchMaxBytes(batchMaxBytes).flushIntervalMs(600_000)
+                .maxRetries(0).build();
+        LokiPipeline p = LokiPipeline.start(config, status);
+        toClose.add(() -> p.close(Duration.ofSeconds(5)));
+        return p;
+    }
+
+    private static LabelSet labels(LokiPipeline p, String... kv) {
+        String[] n = new String[kv.length / 2];
+        String[] v = new String[kv.length / 2];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = kv[2 * i];
+            v[i] = kv[2 * i + 1];
+        }
+        return p.labelSets().intern(LabelSet.of(n, v));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void storesExactLinesLabelsMetadataAndTimestamps(Wire wire) {
+        FakeLoki loki = loki(FakeLoki.builder());
+        LokiPipeline p = pipeline(loki, wire, 1024 * 1024);
+        LabelSet info = labels(p, "app", "shop", "level", "info");
+        LabelSet odd = labels(p, "app", "shop", "path", "C:\\logs\\\"x\"");
+
+        p.offer(LokiEvent.of(T0 + 1, "order placed", info, new String[]{"trace_id", "4bf92f35", "user", "åsa"}));
+        p.offer(LokiEvent.of(T0 + 2, "ünïcödé \uD83D\uDE00 \"quoted\" \\ tab\there", info));
+        p.offer(LokiEvent.of(T0 + 3, "first\nsecond", odd, new String[]{"bad", "x\uD800y", "empty", ""}));
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(loki.entries())
+                .extracting(FakeLoki.Entry::labels, FakeLoki.Entry::timestampNanos, FakeLoki.Entry::line,
+                        FakeLoki.Entry::structuredMetadata)
+                .containsExactlyInAnyOrder(
+                        tuple(Map.of("app", "shop", "level", "info"), T0 + 1, "order placed",
+                                Map.of("trace_id", "4bf92f35", "user", "åsa")),
+                        tuple(Map.of("app", "shop", "level", "info"), T0 + 2, "ünïcödé \uD83D\uDE00 \"quoted\" \\ tab\there",
+                                Map.of()),
+                        tuple(Map.of("app", "shop", "path", "C:\\logs\\\"x\""), T0 + 3, "first\nsecond",
+                                Map.of("bad", "x\uFFFDy")));
+        assertThat(loki.requests()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(204);
+            assertThat(r.contentType()).isEqualTo(wire.contentType);
+            assertThat(r.contentEncoding()).isEqualTo(wire.contentEncoding);
+            assertThat(r.entryCount()).isEqualTo(3);
+        });
+        StatsSnapshot s = p.stats();
+        assertThat(s.delivered()).isEqualTo(3);
+        assertThat(s.droppedTotal()).isZero();
+        assertThat(s.bytesSent()).isEqualTo(loki.requests().get(0).body().length);
+        assertThat(status.messages).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Wire.class)
+    void batchLargerThanTheBurstIsSplitIntoRequestsWithinIt(Wire wire) {
+        // each event charges 100 line bytes + 2 metadata bytes; the server's burst fits exactly 10
+        FakeLoki loki = loki(FakeLoki.builder().ingestionBurstBytes(1_020));
+        LokiPipeline p = pipeline(loki, wire, 1_020);
+        LabelSet l = labels(p, "app", "split");
+        for (int i = 0; i < 95; i++) {
+            String line = String.format("%03d", i) + "x".repeat(97);
+            assertThat(p.offer(LokiEvent.of(T0 + i, line, l, new String[]{"k", "v"}))).isTrue();
+        }
+        assertThat(p.flush(Duration.ofSeconds(20))).isTrue();
+
+        assertThat(loki.requests()).extracting(FakeLoki.Request::status).containsOnly(204);
+        assertThat(loki.requests()).extracting(FakeLoki.Request::entryCount)
+                .containsExactly(10, 10, 10, 10, 10, 10, 10, 10, 10, 5);
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::timestampNanos).hasSize(95).doesNotHaveDuplicates();
+        assertThat(loki.entries()).allSatisfy(e -> {
+            assertThat(e.line()).hasSize(100);
+            assertThat(e.structuredMetadata()).isEqualTo(Map.of("k", "v"));
+        });
+        assertThat(p.stats().delivered()).isEqualTo(95);
+        assertThat(p.stats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void jsonMetadataOnLoki28FailsWithAHintAboutTheVersion() {
+        FakeLoki loki = loki(FakeLoki.builder().lokiVersion("2.8.0"));
+        LokiPipeline p = pipeline(loki, Wire.JSON, 1024 * 1024);
+        p.offer(LokiEvent.of(T0, "with metadata", labels(p, "app", "old"), new String[]{"trace_id", "abc"}));
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(loki.entryCount()).isZero();
+        assertThat(loki.requests()).extracting(FakeLoki.Request::status).containsExactly(400);
+        assertThat(status.messages).containsExactly("ERROR Loki rejected a batch of 1 events with HTTP 400: "
+                + "array must contains 2 values (this Loki does not accept structured metadata: it needs Loki 2.9+"
+                + " with allow_structured_metadata; remove the structuredMetadata option or upgrade Loki)");
+        assertThat(p.stats().dropped(io.github.lokiappender.core.stats.DropReason.REJECTED)).isEqualTo(1);
+    }
+
+    @Test
+    void protobufMetadataOnLoki28IsIgnoredByTheServerWithoutFailing() {
+        FakeLoki loki = loki(FakeLoki.builder().lokiVersion("2.8.0"));
+        LokiPipeline p = pipeline(loki, Wire.PROTOBUF, 1024 * 1024);
+        p.offer(LokiEvent.of(T0, "with metadata", labels(p, "app", "old"), new String[]{"trace_id", "abc"}));
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line, FakeLoki.Entry::structuredMetadata)
+                .containsExactly(tuple("with metadata", Map.of()));
+        assertThat(status.messages).isEmpty();
+    }
+}
