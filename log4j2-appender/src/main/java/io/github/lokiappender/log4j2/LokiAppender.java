@@ -161,12 +161,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         running = null;
         boolean complete = true;
         if (r != null) {
-            // 0 means "the appender's own default" in Log4j2; a caller's budget may only shorten ours
-            long budget = config.shutdownTimeoutMs();
-            if (timeout > 0 && timeUnit != null) {
-                budget = Math.min(budget, timeUnit.toMillis(timeout));
-            }
-            StatsSnapshot s = r.pipeline.close(Duration.ofMillis(budget));
+            // shutdownTimeoutMs governs, as AsyncAppender's shutdownTimeout does: the timeout Log4j2 passes
+            // is 0 on reconfiguration and a fixed 50 ms from LogManager.shutdown(), not a user's choice
+            StatsSnapshot s = r.pipeline.close(Duration.ofMillis(config.shutdownTimeoutMs()));
             finalStats = s;
             long lost = s.droppedTotal() + s.pending();
             if (lost > 0) {
