@@ -153,6 +153,19 @@ public final class LokiPipeline implements AutoCloseable {
      * counters at once.
      */
     public StatsSnapshot close(Duration timeout) {
+        // Logback's AsyncAppender interrupts its worker before that thread stops the appenders it
+        // feeds: still wait for the flush, and hand the interrupt back afterwards.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return closeOnce(timeout);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private StatsSnapshot closeOnce(Duration timeout) {
         if (!closing.compareAndSet(false, true)) {
             awaitShipper(timeout.toMillis() + 1_000);
             StatsSnapshot f = finalStats;
