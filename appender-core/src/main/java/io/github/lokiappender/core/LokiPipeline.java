@@ -93,6 +93,11 @@ public final class LokiPipeline implements AutoCloseable {
         PushEncoder encoder = PushEncoders.create(config.format(), config.compression());
         LokiPipeline p = new LokiPipeline(config, new RateLimitedStatusReporter(status), transport, encoder, overflowLabels);
         p.thread.start();
+        if (config.format() == io.github.lokiappender.core.encode.PushFormat.PROTOBUF
+                && !io.github.lokiappender.core.encode.ProtobufPushEncoder.snappyCompresses()) {
+            p.status.warn("Snappy compression cannot run on this JVM (see README, 'JDK 24+'); protobuf bodies are sent"
+                    + " uncompressed, which Loki accepts but is larger on the wire", null);
+        }
         if (config.jmx()) {
             try {
                 p.mbean.register(config.name());
@@ -173,9 +178,11 @@ public final class LokiPipeline implements AutoCloseable {
         }
         setDeadline(System.nanoTime() + timeout.toNanos());
         buffer.close();
-        awaitShipper(timeout.toMillis() + 500);
+        awaitShipper(timeout.toMillis());
         if (thread.isAlive()) {
-            thread.interrupt(); // a request that outlived the deadline; the shipper counts what it held
+            // a request still in flight at the deadline is cut off, so that close returns within the timeout;
+            // the shipper counts what it held
+            thread.interrupt();
             awaitShipper(2_000);
         }
         transport.close();

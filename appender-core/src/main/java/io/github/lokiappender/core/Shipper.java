@@ -57,6 +57,14 @@ final class Shipper implements Runnable {
     @Override
     public void run() {
         try {
+            ship();
+        } finally {
+            encoder.close();
+        }
+    }
+
+    private void ship() {
+        try {
             while (true) {
                 // leftovers of the last cut (non-ASCII text is cut by bytes after a drain by chars)
                 // have waited already: they go at once, without lingering

@@ -41,4 +41,9 @@ public final class GzipJsonPushEncoder implements PushEncoder {
     public void detachBuffers() {
         gzip.detach();
     }
+
+    @Override
+    public void close() {
+        gzip.end();
+    }
 }

@@ -28,6 +28,11 @@ final class GzipOutput extends OutputStream {
         deflater = new Deflater(level, true); // raw deflate: the gzip framing is written here
     }
 
+    /** Frees the deflater's native memory; the stream is unusable afterwards. */
+    void end() {
+        deflater.end();
+    }
+
     /** Begins a new member, discarding what the sink held. */
     void start() {
         deflater.reset();

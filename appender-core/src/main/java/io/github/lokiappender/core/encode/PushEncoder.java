@@ -13,4 +13,8 @@ public interface PushEncoder {
 
     /** Called when a request body may still be read by an abandoned request: stop reusing its array. */
     void detachBuffers();
+
+    /** Frees native resources (a deflater); called once when the shipper stops. */
+    default void close() {
+    }
 }
