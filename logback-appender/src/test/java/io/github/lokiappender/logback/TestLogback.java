@@ -10,6 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.status.Status;
 
+import org.slf4j.MDC;
+
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ final class TestLogback {
     static LoggerContext configure(String xml) {
         LoggerContext ctx = new LoggerContext();
         ctx.setName("test-app");
+        ctx.setMDCAdapter(MDC.getMDCAdapter()); // what SLF4J's MDC writes to, as in an application
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(ctx);
         try {
