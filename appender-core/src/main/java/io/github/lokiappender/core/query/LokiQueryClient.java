@@ -422,9 +422,9 @@ public final class LokiQueryClient implements AutoCloseable {
             } catch (IOException e) {
                 failure = new LokiQueryException(connectionProblem(e, what) + (attempt > 1 ? " (after " + attempt
                         + " attempts)" : ""), 0, "", attempt, e);
-                // a query that outlasted the timeout would most likely do so again: only connection failures are retried
+                // a query that outlasted the timeout, or a certificate that is not trusted, would fail the same way again
                 boolean timedOut = e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException);
-                if (!retry || timedOut) {
+                if (!retry || timedOut || e instanceof javax.net.ssl.SSLHandshakeException) {
                     throw failure;
                 }
             } catch (InterruptedException e) {
