@@ -73,7 +73,7 @@ final class LogPager implements Iterator<LogEntry> {
         QueryResult result = client.rangeNanos(query, start, end, limit, direction, null);
         pages++;
         if (result.type() != QueryResult.Type.STREAMS) {
-            throw new IllegalStateException("'" + query + "' is a metric query (Loki answered with a "
+            throw new IllegalArgumentException("'" + query + "' is a metric query (Loki answered with a "
                     + result.type().name().toLowerCase(java.util.Locale.ROOT)
                     + "); only log queries can be iterated, use queryRange(query, start, end, step)");
         }

@@ -216,7 +216,9 @@ public final class LokiQueryClient implements AutoCloseable {
      * Every entry of a log query in {@code [start, end)}, in {@code direction} order, fetched lazily
      * in pages of {@value #DEFAULT_PAGE_SIZE}. No entry is returned twice or skipped, also where
      * entries share a timestamp across a page boundary. A failing page throws
-     * {@link LokiQueryException} from the stream's terminal operation.
+     * {@link LokiQueryException} from the stream's terminal operation; a metric query throws
+     * {@link IllegalArgumentException} there (Loki's answer is a matrix, not log lines); more entries
+     * on one timestamp than {@link Builder#maxEntriesLimit(int)} throw {@link IllegalStateException}.
      */
     public Stream<LogEntry> entries(String query, Instant start, Instant end, Direction direction) {
         return entries(query, start, end, direction, Math.min(DEFAULT_PAGE_SIZE, maxEntriesLimit));

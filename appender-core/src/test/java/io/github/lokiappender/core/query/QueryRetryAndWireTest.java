@@ -254,7 +254,7 @@ class QueryRetryAndWireTest {
                         org.assertj.core.groups.Tuple.tuple(Instant.parse("2024-01-01T00:01:00Z"), "2"));
             });
             assertThatThrownBy(() -> c.entries("count_over_time({app=\"shop\"}[1m])", START, END, Direction.FORWARD).count())
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("'count_over_time({app=\"shop\"}[1m])' is a metric query (Loki answered with a matrix);"
                             + " only log queries can be iterated, use queryRange(query, start, end, step)");
         }
