@@ -19,14 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.github.lokiappender.log4j2.Log4jApiEndToEndTest.lines;
 import static io.github.lokiappender.log4j2.Log4jApiEndToEndTest.stackTrace;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -113,6 +119,53 @@ class AsyncLoggersTest {
 
     @Test
     @Order(3)
+    void reconfigurationWhileLoggingAsynchronously() throws Exception {
+        configure("flushIntervalMs=\"50\"");
+        Path other = Log4jTestSupport.write(dir, "other.xml", Log4jTestSupport.xml(loki.url(), "flushIntervalMs=\"50\"",
+                "<PatternLayout pattern=\"%msg\"/><Label name=\"app\" value=\"other\"/>"));
+        Path first = dir.resolve("async.xml");
+        Set<String> expected = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong logged = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int worker = t;
+            Thread thread = new Thread(() -> {
+                Logger log = LogManager.getLogger("shop.worker" + worker);
+                for (int i = 0; i < 1_000_000 && !stop.get(); i++) {
+                    String line = "w" + worker + "-" + i;
+                    expected.add(line);
+                    log.info(line);
+                    logged.incrementAndGet();
+                    if (i % 10 == 9) {
+                        LockSupport.parkNanos(5_000_000L); // pacing, about 2000 events/s per thread
+                    }
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (int round = 0; round < 4; round++) {
+            long target = logged.get() + 300;
+            await().atMost(Duration.ofSeconds(10)).until(() -> logged.get() >= target);
+            ctx.setConfigLocation((round % 2 == 0 ? other : first).toUri());
+            assertThat(Log4jTestSupport.shipperThreads()).hasSize(1);
+        }
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(10_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        ctx.setConfiguration(new DefaultConfiguration());
+
+        assertThat(loki.entryCount()).isEqualTo(expected.size()).isEqualTo((int) logged.get());
+        assertThat(new HashSet<>(lines(loki.entries()))).isEqualTo(expected);
+        assertThat(loki.duplicatesDropped()).isZero();
+        assertThat(Log4jTestSupport.shipperThreads()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
     void logManagerShutdownDrainsTheRingBufferAndDeliversWhatIsBuffered() {
         // nothing would be sent for a minute: only the shutdown can deliver these
         configure("flushIntervalMs=\"60000\" batchMaxEvents=\"10000\"");
