@@ -480,7 +480,8 @@ public final class LokiQueryClient implements AutoCloseable {
     }
 
     private String connectionProblem(IOException e, String what) {
-        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String detail = e.getMessage() != null ? e.getMessage()
+                : e instanceof ConnectException ? "connection refused or host unreachable" : e.getClass().getSimpleName();
         if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
             return "cannot connect to Loki at " + settings.baseUri() + " for " + what + ": " + detail;
         }
