@@ -194,7 +194,13 @@ public final class LokiQueryClient implements AutoCloseable {
         return query(query, time, 0, null);
     }
 
-    /** @param limit 0 for Loki's default; @param direction null for Loki's default */
+    /**
+     * As {@link #query(String, Instant)}; {@code limit} and {@code direction} matter only to the
+     * log queries that Loki before 3.2 accepted here.
+     *
+     * @param limit 0 for Loki's default
+     * @param direction null for Loki's default
+     */
     public QueryResult query(String query, Instant time, int limit, Direction direction) {
         Params p = new Params().add("query", requireQuery(query));
         if (time != null) {
