@@ -1,0 +1,227 @@
+package io.github.lokiappender.benchmarks.e2e;
+
+import io.github.lokiappender.benchmarks.load.Frameworks;
+import io.github.lokiappender.benchmarks.load.LogLoad;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One end-to-end run in a JVM of its own, with one logging framework and one appender on the class
+ * path (configured by system properties). Talks to the runner over stdin/stdout, one line per step:
+ *
+ * <pre>
+ * child: @@BENCH WARMED n=...           runner waits until the sink has those, resets it, then: GO
+ * child: (idle baseline, then the measured logging)
+ * child: @@BENCH LOGGED n=... t0=... ... runner waits until delivered or stalled, then: STOP
+ * child: (a second idle baseline, then stops the framework, which flushes)
+ * child: @@BENCH STOPPED cpu=... ...
+ * </pre>
+ *
+ * Arguments: {@code mode=burst|paced events=N rate=R seconds=S threads=T warmupEvents=W warmupRate=R idleMs=M}.
+ */
+public final class ScenarioChild {
+
+    private static final String PREFIX = "@@BENCH ";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = parse(args);
+        String mode = a.getOrDefault("mode", "paced");
+        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
+        long warmupEvents = Long.parseLong(a.getOrDefault("warmupEvents", "200000"));
+        long warmupRate = Long.parseLong(a.getOrDefault("warmupRate", "100000"));
+        long idleMs = Long.parseLong(a.getOrDefault("idleMs", "2000"));
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+
+        Logger logger = LoggerFactory.getLogger(LogLoad.LOGGER_NAME);
+        String framework = Frameworks.name();
+
+        // warm-up at a moderate pace, so that the appender's buffer is empty when measuring starts
+        run(logger, threads, warmupEvents, warmupRate, 1000);
+        say("WARMED n=" + warmupEvents + " framework=" + framework);
+        expect(in, "GO");
+
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        // idle baseline: what the JVM and the appender's threads spend without logging
+        System.gc();
+        long idleCpu0 = os.getProcessCpuTime();
+        long idleWall0 = System.nanoTime();
+        Thread.sleep(idleMs);
+        long idleCpu = os.getProcessCpuTime() - idleCpu0;
+        long idleWall = System.nanoTime() - idleWall0;
+
+        long events;
+        long rate;
+        if (mode.equals("burst")) {
+            events = Long.parseLong(a.getOrDefault("events", "2000000"));
+            rate = 0;
+        } else {
+            rate = Long.parseLong(a.getOrDefault("rate", "100000"));
+            events = rate * Long.parseLong(a.getOrDefault("seconds", "8"));
+        }
+        long cpu0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        long t0 = epochNanos();
+        Result r = run(logger, threads, events, rate, 1000);
+        long t1 = epochNanos();
+        say("LOGGED n=" + events + " t0=" + t0 + " t1=" + t1 + " callerCpu=" + r.cpuNanos + " callerAlloc="
+                + r.allocatedBytes + " callerNanos=" + r.callNanos);
+        expect(in, "STOP");
+        long cpu = os.getProcessCpuTime() - cpu0;
+        long wall = System.nanoTime() - wall0;
+        // a second idle baseline, now that compilation has settled; the runner takes the lower rate
+        long idle2Cpu0 = os.getProcessCpuTime();
+        long idle2Wall0 = System.nanoTime();
+        Thread.sleep(idleMs);
+        long idle2Cpu = os.getProcessCpuTime() - idle2Cpu0;
+        long idle2Wall = System.nanoTime() - idle2Wall0;
+        long stopMs = Frameworks.stop();
+        say("STOPPED cpu=" + cpu + " wall=" + wall + " idleCpu=" + idleCpu + " idleWall=" + idleWall
+                + " idle2Cpu=" + idle2Cpu + " idle2Wall=" + idle2Wall
+                + " stopMs=" + stopMs + " gcCount=" + gcCount() + " gcMs=" + gcMillis());
+        System.exit(0);
+    }
+
+    /** Totals over the calling threads. */
+    static final class Result {
+        long cpuNanos;
+        long allocatedBytes;
+        long callNanos;
+    }
+
+    /**
+     * Logs {@code events} events spread over {@code threads} threads, at {@code rate} events per
+     * second in total (0: as fast as possible), in slices of {@code 1/slicesPerSecond} s.
+     */
+    static Result run(Logger logger, int threads, long events, long rate, int slicesPerSecond)
+            throws InterruptedException {
+        Result total = new Result();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            long share = events / threads + (i < events % threads ? 1 : 0);
+            long perThreadRate = rate / threads;
+            Result res = new Result();
+            results.add(res);
+            LogLoad load = new LogLoad(logger, 0x5DEECE66DL * (i + 1));
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                callerLoop(load, share, perThreadRate, slicesPerSecond, res);
+            }, "bench-caller-" + (i + 1));
+            workers.add(t);
+            t.start();
+        }
+        start.countDown();
+        for (Thread t : workers) {
+            t.join();
+        }
+        for (Result r : results) {
+            total.cpuNanos += r.cpuNanos;
+            total.allocatedBytes += r.allocatedBytes;
+            total.callNanos += r.callNanos;
+        }
+        return total;
+    }
+
+    private static void callerLoop(LogLoad load, long events, long rate, int slicesPerSecond, Result out) {
+        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long cpu0 = tmx.getCurrentThreadCpuTime();
+        long alloc0 = tmx.getThreadAllocatedBytes(id);
+        long callNanos = 0;
+        if (rate <= 0) {
+            long t0 = System.nanoTime();
+            for (long i = 0; i < events; i++) {
+                load.logOne();
+            }
+            callNanos = System.nanoTime() - t0;
+        } else {
+            // paced: each slice logs its share at once, then waits for the next slice
+            long sliceNanos = 1_000_000_000L / slicesPerSecond;
+            long perSlice = Math.max(1, rate / slicesPerSecond);
+            long next = System.nanoTime();
+            long done = 0;
+            while (done < events) {
+                long n = Math.min(perSlice, events - done);
+                long c0 = System.nanoTime();
+                for (long i = 0; i < n; i++) {
+                    load.logOne();
+                }
+                callNanos += System.nanoTime() - c0;
+                done += n;
+                next += sliceNanos;
+                long wait;
+                while ((wait = next - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+        }
+        out.cpuNanos = tmx.getCurrentThreadCpuTime() - cpu0;
+        out.allocatedBytes = tmx.getThreadAllocatedBytes(id) - alloc0;
+        out.callNanos = callNanos;
+    }
+
+    private static long gcCount() {
+        long n = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    private static long gcMillis() {
+        long n = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionTime());
+        }
+        return n;
+    }
+
+    static long epochNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static void say(String line) {
+        System.out.println(PREFIX + line);
+        System.out.flush();
+    }
+
+    private static void expect(BufferedReader in, String word) throws IOException {
+        String line = in.readLine();
+        if (line == null || !line.trim().equals(word)) {
+            System.err.println("benchmark child: expected " + word + ", got " + line + "; exiting");
+            System.exit(2);
+        }
+    }
+
+    public static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected key=value, got " + s);
+            }
+            m.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        return m;
+    }
+}

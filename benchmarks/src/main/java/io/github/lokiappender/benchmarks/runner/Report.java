@@ -1,0 +1,322 @@
+package io.github.lokiappender.benchmarks.runner;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/** The Markdown report: settings, one table per measurement, ratios to the peers, targets. */
+final class Report {
+
+    private final Settings s;
+    private final Machine machine;
+    private final List<Results.Jmh> jmh;
+    private final List<Results.EndToEnd> e2e;
+    private final double minutes;
+    private final String args;
+    private final StringBuilder out = new StringBuilder();
+
+    Report(Settings s, Machine machine, List<Results.Jmh> jmh, List<Results.EndToEnd> e2e, double minutes, String args) {
+        this.s = s;
+        this.machine = machine;
+        this.jmh = jmh;
+        this.e2e = e2e;
+        this.minutes = minutes;
+        this.args = args;
+    }
+
+    String markdown() {
+        line("## Results " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT))
+                .replaceFirst("\\.\\d+", ""));
+        line("");
+        line("- machine: " + machine.oneLine() + "; load average at the end " + Machine.loadAverage());
+        line("- command: `benchmarks/run.sh" + (args.isEmpty() ? "" : " " + args) + "` (took "
+                + String.format(Locale.ROOT, "%.1f", minutes) + " min)");
+        line("- every appender: batches of at most " + s.batchEvents + " events / " + s.batchBytes
+                + " bytes, flushed after " + s.flushMs + " ms, buffer " + s.bufferMb + " MiB, labels `app=bench` + `level`,"
+                + " line `%level %logger [%thread] - %msg`, no structured metadata; JVMs " + String.join(" ", s.childJvm()));
+        line("");
+        jmhTable();
+        burstTable();
+        pacedTable();
+        ratios();
+        targets();
+        return out.toString();
+    }
+
+    private void jmhTable() {
+        if (jmh.isEmpty()) {
+            return;
+        }
+        line("### Caller cost per logging call (JMH, average time, `-prof gc`)");
+        line("");
+        line("Callers log as fast as they can while the appender ships to the sink; *received* is the share of");
+        line("the calls (warm-up included) that reached the sink.");
+        line("");
+        line("| appender | format | threads | ns/op | ± | B/op | received |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Results.Jmh r : jmh) {
+            line("| " + r.variant.id + " | " + r.format.id + " | " + r.threads + " | " + num(r.nsPerOp, 1) + " | "
+                    + num(r.nsError, 1) + " | " + num(r.bytesPerOp, 0) + " | " + pct(r.receivedShare()) + " |");
+        }
+        line("");
+    }
+
+    private void burstTable() {
+        List<Results.EndToEnd> rows = select(true);
+        if (rows.isEmpty()) {
+            return;
+        }
+        line("### Burst: " + s.burstEvents + " events logged as fast as " + s.burstThreads
+                + " caller thread(s) can");
+        line("");
+        line("*delivered/s*: 99% of the delivered events divided by the time from the first call until the sink had");
+        line("them. *dropped*: logged minus received by the sink after the framework was stopped.");
+        line("");
+        line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | GCs |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Results.EndToEnd r : rows) {
+            line("| " + r.variant.id + " | " + r.format.id + " | " + num(r.loggedPerSecond(), 0) + " | "
+                    + num(r.deliveredPerSecond(), 0) + " | " + r.delivered() + " | " + r.dropped() + " | "
+                    + num(r.cpuSecondsPerMillion(), 2) + " | " + r.gcCount + " |");
+        }
+        line("");
+    }
+
+    private void pacedTable() {
+        List<Results.EndToEnd> rows = select(false);
+        if (rows.isEmpty()) {
+            return;
+        }
+        line("### Paced: " + s.pacedRate + " events/s for " + s.pacedSeconds + " s, one caller thread");
+        line("");
+        line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered.");
+        line("*latency*: event timestamp to receipt by the sink. *wire*: request line, headers and body per event.");
+        line("*caller*: time and allocation per call on the logging thread (ThreadMXBean).");
+        line("");
+        line("| appender | format | CPU s / M events | idle CPU % | p50 ms | p99 ms | wire B/event | body B/event "
+                + "| events/request | caller ns/call | caller B/call | dropped |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Results.EndToEnd r : rows) {
+            line("| " + r.variant.id + " | " + r.format.id + " | " + num(r.cpuSecondsPerMillion(), 2) + " | "
+                    + num(r.idleCpuPercent(), 1) + " | " + num(r.p50Millis(), 1) + " | " + num(r.p99Millis(), 1)
+                    + " | " + num(r.wireBytesPerEvent(), 1) + " | " + num(r.bodyBytesPerEvent(), 1) + " | "
+                    + num(r.eventsPerRequest(), 0) + " | " + num(r.callerNanosPerCall(), 0) + " | "
+                    + num(r.callerBytesPerCall(), 0) + " | " + r.dropped() + " |");
+        }
+        line("");
+    }
+
+    private void ratios() {
+        List<String[]> rows = new ArrayList<>();
+        for (Variant ours : new Variant[]{Variant.OURS_LOGBACK, Variant.OURS_LOG4J2}) {
+            Variant peer = ours.peer();
+            if (!s.variants.contains(ours) || !s.variants.contains(peer)) {
+                continue;
+            }
+            String pair = ours.id + " / " + peer.id;
+            for (int t : s.jmhThreads) {
+                Results.Jmh a = jmh(ours, t);
+                Results.Jmh b = jmh(peer, t);
+                if (a != null && b != null) {
+                    rows.add(new String[]{pair, "caller ns/op, " + t + " thread(s)", ratio(a.nsPerOp, b.nsPerOp)});
+                    rows.add(new String[]{pair, "caller B/op, " + t + " thread(s)", ratio(a.bytesPerOp, b.bytesPerOp)});
+                }
+            }
+            for (Variant.Format f : peer.formats) {
+                addE2e(rows, pair, ours, peer, f, true, "burst delivered/s", Results.EndToEnd::deliveredPerSecond);
+            }
+            for (Variant.Format f : peer.formats) {
+                addE2e(rows, pair, ours, peer, f, false, "paced CPU per event", Results.EndToEnd::cpuSecondsPerMillion);
+                addE2e(rows, pair, ours, peer, f, false, "paced p99 latency", Results.EndToEnd::p99Millis);
+                addE2e(rows, pair, ours, peer, f, false, "wire bytes per event", Results.EndToEnd::wireBytesPerEvent);
+                addE2e(rows, pair, ours, peer, f, false, "caller B/call (paced)", Results.EndToEnd::callerBytesPerCall);
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        line("### Ratios: this project / peer (same framework, same format)");
+        line("");
+        line("Below 1 means this project uses less (time, CPU, bytes); for delivered/s, above 1 means faster.");
+        line("");
+        line("| pair | metric | ratio |");
+        line("| --- | --- | ---: |");
+        for (String[] r : rows) {
+            line("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
+        }
+        line("");
+    }
+
+    private void addE2e(List<String[]> rows, String pair, Variant ours, Variant peer, Variant.Format f, boolean burst,
+                        String metric, ToDoubleFunction<Results.EndToEnd> m) {
+        Results.EndToEnd a = e2e(ours, f, burst);
+        Results.EndToEnd b = e2e(peer, f, burst);
+        if (a != null && b != null) {
+            rows.add(new String[]{pair, metric + " (" + f.id + ")", ratio(m.applyAsDouble(a), m.applyAsDouble(b))});
+        }
+    }
+
+    private void targets() {
+        List<String[]> rows = new ArrayList<>();
+        // no loss in the burst
+        List<Results.EndToEnd> oursBursts = new ArrayList<>();
+        for (Results.EndToEnd r : select(true)) {
+            if (r.variant.ours) {
+                oursBursts.add(r);
+            }
+        }
+        if (!oursBursts.isEmpty()) {
+            long dropped = 0;
+            StringBuilder detail = new StringBuilder();
+            for (Results.EndToEnd r : oursBursts) {
+                dropped += r.dropped();
+                if (r.dropped() > 0) {
+                    detail.append(' ').append(r.variant.id).append('/').append(r.format.id).append(": ")
+                            .append(r.dropped());
+                }
+            }
+            rows.add(new String[]{"no loss in the burst (" + s.bufferMb + " MiB buffer)",
+                    dropped + " dropped in " + oursBursts.size() + " bursts" + detail, verdict(dropped == 0)});
+        }
+        // throughput >= 2x loki4j
+        Results.EndToEnd oursJson = e2e(Variant.OURS_LOGBACK, Variant.Format.JSON, true);
+        Results.EndToEnd loki4jJson = e2e(Variant.LOKI4J, Variant.Format.JSON, true);
+        if (oursJson != null && loki4jJson != null) {
+            double r = oursJson.deliveredPerSecond() / loki4jJson.deliveredPerSecond();
+            rows.add(new String[]{">= 2x loki4j end-to-end throughput (json)", "ours-logback / loki4j = " + num(r, 2) + "x",
+                    verdict(r >= 2)});
+        }
+        Results.EndToEnd oursPb = e2e(Variant.OURS_LOGBACK, Variant.Format.PROTOBUF, true);
+        Results.EndToEnd loki4jPb = e2e(Variant.LOKI4J, Variant.Format.PROTOBUF, true);
+        if (oursPb != null && loki4jPb != null) {
+            double r = oursPb.deliveredPerSecond() / loki4jPb.deliveredPerSecond();
+            rows.add(new String[]{">= 2x loki4j end-to-end throughput (protobuf)", "ours-logback / loki4j = " + num(r, 2) + "x",
+                    verdict(r >= 2)});
+        }
+        // CPU <= half of tjahzi
+        Results.EndToEnd tj = e2e(Variant.TJAHZI, Variant.Format.PROTOBUF, false);
+        if (tj != null) {
+            for (Variant.Format f : Variant.OURS_LOG4J2.formats) {
+                Results.EndToEnd o = e2e(Variant.OURS_LOG4J2, f, false);
+                if (o != null) {
+                    double r = o.cpuSecondsPerMillion() / tj.cpuSecondsPerMillion();
+                    rows.add(new String[]{"<= 1/2 tjahzi CPU per event at " + s.pacedRate + "/s (ours " + f.id + ")",
+                            num(o.cpuSecondsPerMillion(), 2) + " vs " + num(tj.cpuSecondsPerMillion(), 2)
+                                    + " s/M = " + num(r, 2) + "x", verdict(r <= 0.5)});
+                }
+            }
+        }
+        // caller allocation below tjahzi
+        for (int t : s.jmhThreads) {
+            Results.Jmh o = jmh(Variant.OURS_LOG4J2, t);
+            Results.Jmh p = jmh(Variant.TJAHZI, t);
+            if (o != null && p != null) {
+                rows.add(new String[]{"caller allocation below tjahzi (JMH, " + t + " thread(s))",
+                        num(o.bytesPerOp, 0) + " vs " + num(p.bytesPerOp, 0) + " B/op", verdict(o.bytesPerOp < p.bytesPerOp)});
+            }
+        }
+        // fewer wire bytes than either peer, format by format and best against best
+        for (Variant ours : new Variant[]{Variant.OURS_LOGBACK, Variant.OURS_LOG4J2}) {
+            Results.EndToEnd best = bestWire(ours);
+            if (best == null) {
+                continue;
+            }
+            for (Variant peer : new Variant[]{Variant.LOKI4J, Variant.TJAHZI}) {
+                Results.EndToEnd pb = bestWire(peer);
+                if (pb == null) {
+                    continue;
+                }
+                rows.add(new String[]{"fewer wire bytes per event than " + peer.id + " (" + ours.id + ", best format each)",
+                        num(best.wireBytesPerEvent(), 1) + " (" + best.format.id + ") vs " + num(pb.wireBytesPerEvent(), 1)
+                                + " (" + pb.format.id + ")", verdict(best.wireBytesPerEvent() < pb.wireBytesPerEvent())});
+                for (Variant.Format f : peer.formats) {
+                    Results.EndToEnd a = e2e(ours, f, false);
+                    Results.EndToEnd b = e2e(peer, f, false);
+                    if (a != null && b != null) {
+                        rows.add(new String[]{"fewer wire bytes per event than " + peer.id + " (" + ours.id + ", " + f.id + ")",
+                                num(a.wireBytesPerEvent(), 1) + " vs " + num(b.wireBytesPerEvent(), 1),
+                                verdict(a.wireBytesPerEvent() < b.wireBytesPerEvent())});
+                    }
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        line("### Targets");
+        line("");
+        line("| target | measured | met |");
+        line("| --- | --- | --- |");
+        for (String[] r : rows) {
+            line("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
+        }
+        line("");
+    }
+
+    private Results.EndToEnd bestWire(Variant v) {
+        Results.EndToEnd best = null;
+        for (Results.EndToEnd r : select(false)) {
+            if (r.variant == v && (best == null || r.wireBytesPerEvent() < best.wireBytesPerEvent())) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private List<Results.EndToEnd> select(boolean burst) {
+        List<Results.EndToEnd> l = new ArrayList<>();
+        for (Results.EndToEnd r : e2e) {
+            if (r.burst == burst) {
+                l.add(r);
+            }
+        }
+        return l;
+    }
+
+    private Results.Jmh jmh(Variant v, int threads) {
+        for (Results.Jmh r : jmh) {
+            if (r.variant == v && r.threads == threads) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private Results.EndToEnd e2e(Variant v, Variant.Format f, boolean burst) {
+        for (Results.EndToEnd r : e2e) {
+            if (r.variant == v && r.format == f && r.burst == burst) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "yes" : "**no**";
+    }
+
+    private static String ratio(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
+            return "n/a";
+        }
+        return num(a / b, 2);
+    }
+
+    private static String pct(double share) {
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    static String num(double v, int decimals) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+    }
+
+    private void line(String l) {
+        out.append(l).append('\n');
+    }
+}

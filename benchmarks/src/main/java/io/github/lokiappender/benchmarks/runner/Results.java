@@ -1,0 +1,173 @@
+package io.github.lokiappender.benchmarks.runner;
+
+import io.github.lokiappender.benchmarks.sink.SinkStats;
+
+import java.util.Map;
+
+/** Measurements of one run, with the derived numbers the report shows. */
+final class Results {
+
+    private Results() {
+    }
+
+    /** One JMH run: caller cost of one appender with a number of logging threads. */
+    static final class Jmh {
+        final Variant variant;
+        final Variant.Format format;
+        final int threads;
+        final double nsPerOp;
+        final double nsError;
+        final double bytesPerOp;
+        final long calls;
+        final long received;
+
+        Jmh(Variant variant, Variant.Format format, int threads, double nsPerOp, double nsError, double bytesPerOp,
+            long calls, long received) {
+            this.variant = variant;
+            this.format = format;
+            this.threads = threads;
+            this.nsPerOp = nsPerOp;
+            this.nsError = nsError;
+            this.bytesPerOp = bytesPerOp;
+            this.calls = calls;
+            this.received = received;
+        }
+
+        double receivedShare() {
+            return calls == 0 ? Double.NaN : (double) received / calls;
+        }
+    }
+
+    /** One end-to-end run (burst or paced). */
+    static final class EndToEnd {
+        final Variant variant;
+        final Variant.Format format;
+        final boolean burst;
+        final int threads;
+        final long logged;
+        final long t0;
+        final long t1;
+        final long callerCpu;
+        final long callerAlloc;
+        final long callerNanos;
+        /** Sink view when the runner stopped waiting (before the framework was stopped). */
+        final SinkStats atDrain;
+        /** Sink view after the child stopped its framework and exited. */
+        final SinkStats last;
+        final long cpu;
+        final long wall;
+        final long idleCpu;
+        final long idleWall;
+        final long stopMs;
+        final long gcCount;
+        final long gcMs;
+
+        EndToEnd(Variant variant, Variant.Format format, boolean burst, int threads, Map<String, String> logged,
+                 SinkStats atDrain, Map<String, String> stopped, SinkStats last) {
+            this.variant = variant;
+            this.format = format;
+            this.burst = burst;
+            this.threads = threads;
+            this.logged = Long.parseLong(logged.get("n"));
+            this.t0 = Long.parseLong(logged.get("t0"));
+            this.t1 = Long.parseLong(logged.get("t1"));
+            this.callerCpu = Long.parseLong(logged.get("callerCpu"));
+            this.callerAlloc = Long.parseLong(logged.get("callerAlloc"));
+            this.callerNanos = Long.parseLong(logged.get("callerNanos"));
+            this.atDrain = atDrain;
+            this.last = last;
+            this.cpu = Long.parseLong(stopped.get("cpu"));
+            this.wall = Long.parseLong(stopped.get("wall"));
+            // the lower of the two idle rates (before and after the measured logging)
+            long c1 = Long.parseLong(stopped.get("idleCpu"));
+            long w1 = Long.parseLong(stopped.get("idleWall"));
+            long c2 = Long.parseLong(stopped.get("idle2Cpu"));
+            long w2 = Long.parseLong(stopped.get("idle2Wall"));
+            boolean first = (double) c1 / Math.max(1, w1) <= (double) c2 / Math.max(1, w2);
+            this.idleCpu = first ? c1 : c2;
+            this.idleWall = first ? w1 : w2;
+            this.stopMs = Long.parseLong(stopped.get("stopMs"));
+            this.gcCount = Long.parseLong(stopped.get("gcCount"));
+            this.gcMs = Long.parseLong(stopped.get("gcMs"));
+        }
+
+        long delivered() {
+            return last.entries;
+        }
+
+        long dropped() {
+            return Math.max(0, logged - last.entries);
+        }
+
+        /** Events per second the callers managed. */
+        double loggedPerSecond() {
+            return logged * 1e9 / Math.max(1, t1 - t0);
+        }
+
+        /**
+         * Events per second acknowledged by the sink: 99% of what was finally delivered, divided by
+         * the time from the first call until the sink had that many (the last partial batch's
+         * linger would otherwise dominate short runs).
+         */
+        double deliveredPerSecond() {
+            long target = (long) Math.ceil(delivered() * 0.99);
+            long at = last.timeReached(target);
+            if (target == 0 || at == 0) {
+                return 0;
+            }
+            return target * 1e9 / Math.max(1, at - t0);
+        }
+
+        /** Process CPU over the measured window, minus the idle rate, per million events delivered in it. */
+        double cpuSecondsPerMillion() {
+            long events = atDrain.entries;
+            if (events == 0) {
+                return Double.NaN;
+            }
+            double idleRate = idleWall == 0 ? 0 : (double) idleCpu / idleWall;
+            double net = cpu - idleRate * wall;
+            return net / events * 1e6 / 1e9;
+        }
+
+        /** CPU the JVM spends per second while nobody logs (the appender's idle polling, JIT, GC). */
+        double idleCpuPercent() {
+            return idleWall == 0 ? Double.NaN : 100.0 * idleCpu / idleWall;
+        }
+
+        double callerNanosPerCall() {
+            return (double) callerNanos / logged;
+        }
+
+        double callerCpuNanosPerCall() {
+            return (double) callerCpu / logged;
+        }
+
+        double callerBytesPerCall() {
+            return (double) callerAlloc / logged;
+        }
+
+        double p50Millis() {
+            return last.latency.quantileMillis(0.50);
+        }
+
+        double p99Millis() {
+            return last.latency.quantileMillis(0.99);
+        }
+
+        double wireBytesPerEvent() {
+            return last.wireBytesPerEntry();
+        }
+
+        double bodyBytesPerEvent() {
+            return last.entries == 0 ? Double.NaN : (double) last.bodyBytes / last.entries;
+        }
+
+        double eventsPerRequest() {
+            return last.requests == 0 ? Double.NaN : (double) last.entries / last.requests;
+        }
+
+        double streamsPerRequest() {
+            return last.requests == 0 ? Double.NaN : (double) last.streams / last.requests;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.github.lokiappender.benchmarks.runner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** What to run and with which appender settings; from the command line. */
+final class Settings {
+
+    // appender settings, the same for every appender (see RESULTS.md)
+    int batchEvents = 10_000;
+    int batchBytes = 1 << 20;
+    int flushMs = 1_000;
+    int bufferMb = 64;
+
+    // runs
+    Set<String> phases = new LinkedHashSet<>(List.of("jmh", "burst", "paced"));
+    List<Variant> variants = new ArrayList<>(List.of(Variant.values()));
+    List<Integer> jmhThreads = List.of(1, 4);
+    int jmhWarmupIterations = 3;
+    int jmhWarmupMs = 1000;
+    int jmhIterations = 4;
+    int jmhIterationMs = 1000;
+    long burstEvents = 2_000_000;
+    int burstThreads = 1;
+    long pacedRate = 100_000;
+    long pacedSeconds = 8;
+    long warmupEvents = 200_000;
+    long warmupRate = 100_000;
+    long idleMs = 2_000;
+    int sinkThreads = 4;
+    String childHeap = "1g";
+    String out = null;
+    boolean allFormatsInBurst = true;
+
+    static final String USAGE = String.join("\n",
+            "usage: java -jar benchmarks/target/benchmarks.jar [options]",
+            "  --quick                  tiny runs to check the setup (seconds, numbers meaningless)",
+            "  --phases=jmh,burst,paced which parts to run (default all)",
+            "  --appenders=ours-logback,loki4j,ours-log4j2,tjahzi",
+            "  --burst-events=N         events per burst (default 2000000)",
+            "  --burst-threads=N        logging threads in the burst (default 1)",
+            "  --rate=N --seconds=N     paced run (default 100000 events/s for 8 s)",
+            "  --jmh-threads=1,4        logging threads in the JMH runs",
+            "  --burst-default-format   burst only in each appender's default format",
+            "  --out=FILE               also write the report (Markdown) to FILE");
+
+    static Settings parse(String[] args) {
+        Settings s = new Settings();
+        for (String a : args) {
+            String key = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                key = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            switch (key) {
+                case "--quick":
+                    s.jmhWarmupIterations = 1;
+                    s.jmhWarmupMs = 300;
+                    s.jmhIterations = 1;
+                    s.jmhIterationMs = 500;
+                    s.burstEvents = 100_000;
+                    s.pacedRate = 20_000;
+                    s.pacedSeconds = 1;
+                    s.warmupEvents = 10_000;
+                    s.warmupRate = 20_000;
+                    s.idleMs = 200;
+                    break;
+                case "--phases":
+                    s.phases = new LinkedHashSet<>(List.of(value.split(",")));
+                    break;
+                case "--appenders":
+                    s.variants = new ArrayList<>();
+                    for (String id : value.split(",")) {
+                        s.variants.add(Variant.byId(id.trim()));
+                    }
+                    break;
+                case "--burst-events":
+                    s.burstEvents = Long.parseLong(value);
+                    break;
+                case "--burst-threads":
+                    s.burstThreads = Integer.parseInt(value);
+                    break;
+                case "--rate":
+                    s.pacedRate = Long.parseLong(value);
+                    break;
+                case "--seconds":
+                    s.pacedSeconds = Long.parseLong(value);
+                    break;
+                case "--jmh-threads":
+                    List<Integer> t = new ArrayList<>();
+                    for (String x : value.split(",")) {
+                        t.add(Integer.parseInt(x.trim()));
+                    }
+                    s.jmhThreads = t;
+                    break;
+                case "--burst-default-format":
+                    s.allFormatsInBurst = false;
+                    break;
+                case "--out":
+                    s.out = value;
+                    break;
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    System.exit(0);
+                    break;
+                default:
+                    System.err.println("unknown option " + a + "\n" + USAGE);
+                    System.exit(2);
+            }
+        }
+        return s;
+    }
+
+    /** System properties the configuration files in {@code bench/} read. */
+    List<String> appenderProperties(Variant v, Variant.Format f, String sinkUrl, int sinkPort) {
+        List<String> p = new ArrayList<>();
+        p.add("-Dbench.url=" + sinkUrl);
+        p.add("-Dbench.port=" + sinkPort);
+        p.add("-Dbench.format=" + f.format);
+        p.add("-Dbench.compression=" + f.compression);
+        p.add("-Dbench.protobuf=" + (f == Variant.Format.PROTOBUF));
+        p.add("-Dbench.batchEvents=" + batchEvents);
+        p.add("-Dbench.batchBytes=" + batchBytes);
+        p.add("-Dbench.flushMs=" + flushMs);
+        p.add("-Dbench.flushSeconds=" + Math.max(1, flushMs / 1000));
+        p.add("-Dbench.bufferBytes=" + ((long) bufferMb << 20));
+        p.add("-Dbench.bufferMb=" + bufferMb);
+        if (v.framework == Variant.Framework.LOGBACK) {
+            p.add("-Dlogback.configurationFile=" + v.config);
+        } else {
+            p.add("-Dlog4j2.configurationFile=classpath:" + v.config);
+        }
+        return p;
+    }
+
+    /** Heap and collector of every measured JVM. */
+    List<String> childJvm() {
+        return List.of("-Xms" + childHeap, "-Xmx" + childHeap, "-XX:+UseG1GC");
+    }
+}
