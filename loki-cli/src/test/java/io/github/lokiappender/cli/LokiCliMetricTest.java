@@ -61,7 +61,7 @@ class LokiCliMetricTest {
                 + "2024-01-01T00:00:00.000000000Z {level=\"error\"} 2\n"
                 + "2024-01-01T00:01:00.500000000Z {level=\"error\"} 5\n"
                 + "2024-01-01T00:00:00.000000000Z {level=\"info\"} 7\n");
-X
+        // the first request (a page of log lines) found a matrix; the second asks again and lets Loki choose the step
         assertThat(queries).hasSize(2);
         assertThat(queries.get(1)).doesNotContain("step=");
     }
