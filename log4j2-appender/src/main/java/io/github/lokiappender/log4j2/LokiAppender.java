@@ -65,7 +65,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
     private final StatusReporter status;
     private final boolean requiresLocation;
     private volatile Running running;
-    private volatile StatsSnapshot finalStats;
+    /** The pipeline last started; kept after stop so that its final counters stay readable. */
+    private volatile LokiPipeline pipeline;
 
     private LokiAppender(String name, Filter filter, Layout<? extends Serializable> layout, boolean ignoreExceptions,
                          Property[] properties, LokiConfig config, List<FieldSpec> labels, List<FieldSpec> metadata) {
@@ -95,13 +96,13 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         return config;
     }
 
-    /** Current counters (offered, delivered, dropped by reason, ...); after stop, the final ones. */
+    /**
+     * Current counters (offered, delivered, dropped by reason, ...); after stop, the final ones;
+     * null before the appender was started.
+     */
     public StatsSnapshot stats() {
-        Running r = running;
-        if (r != null) {
-            return r.pipeline.stats();
-        }
-        return finalStats;
+        LokiPipeline p = pipeline;
+        return p == null ? null : p.stats();
     }
 
     /**
@@ -122,9 +123,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
     public void start() {
         if (running == null) {
             try {
-                LokiPipeline pipeline = LokiPipeline.start(config, status, LabelResolver.overflowLabels(labels));
-                running = new Running(pipeline,
-                        new EventConverter(lineRenderer, labels, metadata, pipeline.labelSets()));
+                LokiPipeline p = LokiPipeline.start(config, status, LabelResolver.overflowLabels(labels));
+                pipeline = p;
+                running = new Running(p, new EventConverter(lineRenderer, labels, metadata, p.labelSets()));
                 LOGGER.debug("Loki appender '{}' started: {}, labels {}, structured metadata {}",
                         getName(), config, labels, metadata);
             } catch (RuntimeException e) {
@@ -164,7 +165,6 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             // shutdownTimeoutMs governs, as AsyncAppender's shutdownTimeout does: the timeout Log4j2 passes
             // is 0 on reconfiguration and a fixed 50 ms from LogManager.shutdown(), not a user's choice
             StatsSnapshot s = r.pipeline.close(Duration.ofMillis(config.shutdownTimeoutMs()));
-            finalStats = s;
             long lost = s.droppedTotal() + s.pending();
             if (lost > 0) {
                 LOGGER.error("Loki appender '{}' stopped: {} of {} events were not delivered to Loki {} (delivered {})",
