@@ -48,6 +48,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Label added to the static labels to mark events sent past the {@code maxStreams} cap. */
     public static final String OVERFLOW_LABEL = "loki_appender_overflow";
 
+    /** Loki's default {@code max_label_names_per_series}. */
+    private static final int MAX_LABELS = 15;
+
     private final Object lifecycleLock = new Object();
 
     // Options; null means "the core's default".
@@ -147,7 +150,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
                 ownedLayout.setContext(getContext());
                 ownedLayout.setPattern(DEFAULT_PATTERN);
                 ownedLayout.start();
-                line = LineFormatter.of(ownedLayout);
+                line = LineFormatter.defaultPattern(ownedLayout);
             } else {
                 line = userLineFormatter(problems);
             }
@@ -338,7 +341,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         return layout != null ? LineFormatter.of(layout) : LineFormatter.of(encoder);
     }
 
-    /** One warning for all label names that had to change (Loki would reject them). */
+    /** One warning for all label names that had to change (Loki would reject them), one for too many labels. */
     private void warnAboutLabels(String appenderName, List<LabelSpec> specs) {
         List<String> changed = new ArrayList<>();
         for (LabelSpec s : specs) {
@@ -349,6 +352,13 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         if (!changed.isEmpty()) {
             addWarn("Loki appender '" + appenderName + "': label names Loki would reject were changed: "
                     + String.join(", ", changed));
+        }
+        if (specs.isEmpty()) {
+            addInfo("Loki appender '" + appenderName + "': no 'labels' configured; events are sent with the label "
+                    + "service_name=<context name>");
+        } else if (specs.size() > MAX_LABELS) {
+            addWarn("Loki appender '" + appenderName + "': " + specs.size() + " labels configured; Loki accepts at most "
+                    + MAX_LABELS + " per stream by default and rejects streams with more");
         }
     }
 

@@ -275,6 +275,31 @@ class LokiAppenderConfigTest {
     }
 
     @Test
+    void tooManyLabelsAndNoLabelsAreReported() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            many.append(i == 0 ? "" : ", ").append("l").append(i).append("=v");
+        }
+        LoggerContext ctx = configure(config("<url>http://127.0.0.1:9</url><labels>" + many + "</labels>"));
+        try {
+            assertThat(loki(ctx).isStarted()).isTrue();
+            assertThat(problems(ctx)).containsExactly("WARN Loki appender 'LOKI': 16 labels configured; Loki accepts at"
+                    + " most 15 per stream by default and rejects streams with more");
+        } finally {
+            ctx.stop();
+        }
+        ctx = configure(config("<url>http://127.0.0.1:9</url>"));
+        try {
+            assertThat(loki(ctx).isStarted()).isTrue();
+            assertThat(problems(ctx)).isEmpty();
+            assertThat(lokiStatus(ctx)).contains("INFO Loki appender 'LOKI': no 'labels' configured; events are sent"
+                    + " with the label service_name=<context name>");
+        } finally {
+            ctx.stop();
+        }
+    }
+
+    @Test
     void staticLabelsAreEvaluatedOnceAndSubstitutedByJoran() {
         LoggerContext ctx = configure(config("""
                 <url>http://127.0.0.1:9</url>
