@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A Logback appender that ships events to Grafana Loki.
@@ -156,6 +157,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
             }
             if (!problems.isEmpty()) {
                 addError("Loki appender '" + appenderName + "' is not started: " + String.join("; ", problems));
+                if (ownedLayout != null) {
+                    ownedLayout.stop();
+                }
                 return;
             }
             warnAboutLabels(appenderName, labelSpecs);
@@ -165,6 +169,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
                         overflowLabels(labelSpecs, labelValues));
             } catch (RuntimeException e) {
                 addError("Loki appender '" + appenderName + "' is not started: " + e.getMessage(), e);
+                if (ownedLayout != null) {
+                    ownedLayout.stop();
+                }
                 return;
             }
             LabelResolver labelResolver = LabelResolver.create(labelSpecs, labelValues, pipeline.labelSets(),
@@ -175,7 +182,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
             active = new Active(pipeline, line, labelResolver, metadataResolver, ownedLayout);
             super.start();
             addInfo("Loki appender '" + appenderName + "' started: pushing to " + config.http().baseUri() + " as "
-                    + config.format().name().toLowerCase(java.util.Locale.ROOT) + ", labels " + labelSpecs
+                    + config.format().name().toLowerCase(Locale.ROOT) + ", labels " + labelSpecs
                     + (metadataSpecs.isEmpty() ? "" : ", structured metadata " + metadataSpecs));
         }
     }
