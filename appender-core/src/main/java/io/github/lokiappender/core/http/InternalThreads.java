@@ -27,7 +27,6 @@ public final class InternalThreads {
     public static boolean isInternalLogger(String loggerName) {
         // "jdk.httpclient.HttpClient" is the System.Logger the JDK client uses for -Djdk.httpclient.HttpClient.log
         return loggerName != null && (loggerName.startsWith("jdk.internal.httpclient")
-                || loggerName.startsWith("jdk.httpclient")
                 || loggerName.startsWith("jdk.httpclient") || loggerName.startsWith("java.net.http")
                 || loggerName.startsWith("io.github.lokiappender.core."));
     }
