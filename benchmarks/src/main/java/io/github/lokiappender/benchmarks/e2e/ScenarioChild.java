@@ -72,6 +72,8 @@ public final class ScenarioChild {
             rate = Long.parseLong(a.getOrDefault("rate", "100000"));
             events = rate * Long.parseLong(a.getOrDefault("seconds", "8"));
         }
+        resetOldGenPeak();
+        Map<Long, Long> threadCpu0 = threadCpu();
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
         long t0 = epochNanos();
@@ -82,6 +84,8 @@ public final class ScenarioChild {
         expect(in, "STOP");
         long cpu = os.getProcessCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
+        long oldGenPeak = oldGenPeak();
+        String split = cpuSplit(threadCpu0, threadCpu(), cpu, r.cpuNanos);
         // a second idle baseline, now that compilation has settled; the runner takes the lower rate
         long idle2Cpu0 = os.getProcessCpuTime();
         long idle2Wall0 = System.nanoTime();
@@ -91,7 +95,7 @@ public final class ScenarioChild {
         long stopMs = Frameworks.stop();
         say("STOPPED cpu=" + cpu + " wall=" + wall + " idleCpu=" + idleCpu + " idleWall=" + idleWall
                 + " idle2Cpu=" + idle2Cpu + " idle2Wall=" + idle2Wall
-                + " stopMs=" + stopMs + " gcCount=" + gcCount() + " gcMs=" + gcMillis());
+                + " stopMs=" + stopMs + " gcCount=" + gcCount() + " gcMs=" + gcMillis() + " oldGenPeak=" + oldGenPeak + " " + split);
         System.exit(0);
     }
 
@@ -177,6 +181,74 @@ public final class ScenarioChild {
         out.cpuNanos = tmx.getCurrentThreadCpuTime() - cpu0;
         out.allocatedBytes = tmx.getThreadAllocatedBytes(id) - alloc0;
         out.callNanos = callNanos;
+    }
+
+    /** CPU time of every live Java thread, by thread id. */
+    private static Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> m = new java.util.HashMap<>();
+        for (long id : tmx.getAllThreadIds()) {
+            long t = tmx.getThreadCpuTime(id);
+            if (t >= 0) {
+                m.put(id, t);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Splits the process CPU of the measured window: the logging threads (as they measured
+     * themselves), the appender's own threads (every other Java thread except main), and the rest
+     * (GC, JIT: not Java threads). Threads that ended during the window land in the rest.
+     */
+    private static String cpuSplit(Map<Long, Long> before, Map<Long, Long> after, long processCpu, long callers) {
+        java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+        long appender = 0;
+        long main = 0;
+        StringBuilder detail = new StringBuilder();
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            java.lang.management.ThreadInfo info = tmx.getThreadInfo(e.getKey());
+            String name = info == null ? "?" : info.getThreadName();
+            if (name.startsWith("bench-caller-")) {
+                continue; // measured by the callers themselves (they have ended by now)
+            } else if (name.equals("main")) {
+                main += used;
+            } else {
+                appender += used;
+                if (used >= 10_000_000L) {
+                    detail.append(name.replace(' ', '_')).append(':').append(used / 1_000_000).append("ms,");
+                }
+            }
+        }
+        long rest = Math.max(0, processCpu - callers - appender - main);
+        return "cpuCallers=" + callers + " cpuAppender=" + appender + " cpuMain=" + main + " cpuRest=" + rest
+                + " appenderThreads=" + (detail.length() == 0 ? "-" : detail.substring(0, detail.length() - 1));
+    }
+
+    /** The old generation holds what an appender buffers for long: its peak shows the memory a burst took. */
+    private static void resetOldGenPeak() {
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (isOldGen(pool)) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long oldGenPeak() {
+        long peak = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (isOldGen(pool)) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
+    }
+
+    private static boolean isOldGen(java.lang.management.MemoryPoolMXBean pool) {
+        String n = pool.getName();
+        return pool.getType() == java.lang.management.MemoryType.HEAP
+                && (n.contains("Old") || n.contains("Tenured"));
     }
 
     private static long gcCount() {

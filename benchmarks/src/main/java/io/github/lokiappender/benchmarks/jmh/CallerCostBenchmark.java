@@ -11,6 +11,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,9 @@ public class CallerCostBenchmark {
 
     Logger logger;
     final LongAdder calls = new LongAdder();
+    /** Measured iterations only: allocation on the calling threads themselves, and their calls. */
+    final LongAdder measuredCallerBytes = new LongAdder();
+    final LongAdder measuredCalls = new LongAdder();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,16 +56,42 @@ public class CallerCostBenchmark {
         long stopMs = Frameworks.stop();
         String file = System.getProperty("bench.callsFile");
         if (file != null) {
-            Files.writeString(Path.of(file), "calls=" + calls.sum() + "\nstopMs=" + stopMs + "\n",
-                    StandardCharsets.UTF_8);
+            Files.writeString(Path.of(file), "calls=" + calls.sum() + "\nstopMs=" + stopMs
+                    + "\nmeasuredCalls=" + measuredCalls.sum() + "\nmeasuredCallerBytes=" + measuredCallerBytes.sum()
+                    + "\n", StandardCharsets.UTF_8);
         }
     }
 
-    /** Per calling thread: its argument generator and call count. */
+    /**
+     * Per calling thread: its argument generator and call count, and what the thread itself
+     * allocates in measured iterations ({@code gc.alloc.rate.norm} counts every thread of the JVM,
+     * the appender's background threads included).
+     */
     @State(Scope.Thread)
     public static class Caller {
+        private static final com.sun.management.ThreadMXBean THREAD_MX =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         LogLoad load;
         long calls;
+        private boolean measuring;
+        private long allocAtStart;
+        private long callsAtStart;
+
+        @Setup(Level.Iteration)
+        public void beginIteration(IterationParams params) {
+            measuring = params.getType() == IterationType.MEASUREMENT;
+            callsAtStart = calls;
+            allocAtStart = THREAD_MX.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+
+        @TearDown(Level.Iteration)
+        public void endIteration(CallerCostBenchmark b) {
+            long alloc = THREAD_MX.getThreadAllocatedBytes(Thread.currentThread().getId()) - allocAtStart;
+            if (measuring) {
+                b.measuredCallerBytes.add(alloc);
+                b.measuredCalls.add(calls - callsAtStart);
+            }
+        }
 
         @Setup(Level.Trial)
         public void setUp(CallerCostBenchmark b) {

@@ -69,15 +69,25 @@ public final class BenchmarkMain {
         }
         if (s.phases.contains("burst")) {
             for (Variant v : s.variants) {
+                if (!v.ships()) {
+                    continue;
+                }
                 for (Variant.Format f : s.allFormatsInBurst ? v.formats : List.of(v.defaultFormat())) {
-                    e2e.add(runEndToEnd(v, f, true));
+                    e2e.add(runEndToEnd(v, f, true, false));
+                }
+            }
+            if (s.blockBurstMs > 0) {
+                for (Variant v : s.variants) {
+                    if (v.ours) {
+                        e2e.add(runEndToEnd(v, Variant.Format.PROTOBUF, true, true));
+                    }
                 }
             }
         }
         if (s.phases.contains("paced")) {
             for (Variant v : s.variants) {
                 for (Variant.Format f : v.formats) {
-                    e2e.add(runEndToEnd(v, f, false));
+                    e2e.add(runEndToEnd(v, f, false, false));
                 }
             }
         }
@@ -109,22 +119,33 @@ public final class BenchmarkMain {
             calls.load(in);
         }
         long n = Long.parseLong(calls.getProperty("calls", "0"));
-        awaitDelivery(n, 1_000, 10_000);
+        if (v.ships()) {
+            awaitDelivery(n, 1_000, 10_000);
+        }
         SinkStats st = sink.snapshot();
         checkErrors(name, st);
         Results.Jmh res = new Results.Jmh(v, f, threads, Double.parseDouble(r.get("score")),
-                Double.parseDouble(r.get("error")), Double.parseDouble(r.get("alloc")), n, st.entries);
-        System.err.printf("  %.1f ns/op, %.0f B/op, sink received %.1f%% of %d calls%n", res.nsPerOp, res.bytesPerOp,
-                100 * res.receivedShare(), n);
+                Double.parseDouble(r.get("error")), Double.parseDouble(r.get("alloc")), n, st.entries,
+                Double.parseDouble(calls.getProperty("measuredCallerBytes", "NaN"))
+                        / Double.parseDouble(calls.getProperty("measuredCalls", "NaN")));
+        System.err.printf("  %.1f ns/op, %.0f B/op (calling threads: %.0f B/op), sink received %d of %d calls%n",
+                res.nsPerOp, res.bytesPerOp, res.callerBytesPerOp, st.entries, n);
         return res;
     }
 
-    private Results.EndToEnd runEndToEnd(Variant v, Variant.Format f, boolean burst) throws Exception {
-        String name = (burst ? "burst-" : "paced-") + v.id + "-" + f.id;
+    private Results.EndToEnd runEndToEnd(Variant v, Variant.Format f, boolean burst, boolean block) throws Exception {
+        String name = (burst ? "burst-" : "paced-") + v.id + "-" + f.id + (block ? "-block" : "");
         progress(name);
         sink.reset();
         List<String> jvm = new ArrayList<>(s.childJvm());
         jvm.addAll(s.appenderProperties(v, f, sink.baseUrl(), sink.port()));
+        if (block) {
+            jvm.add("-Dbench.overflow=BLOCK");
+            jvm.add("-Dbench.blockMs=" + s.blockBurstMs);
+        }
+        if (s.jfr) {
+            jvm.add("-XX:StartFlightRecording:settings=profile,jdk.ExecutionSample#period=1ms,filename=" + logDir.resolve(name + ".jfr"));
+        }
         int threads = burst ? s.burstThreads : 1;
         List<String> args = new ArrayList<>(List.of("mode=" + (burst ? "burst" : "paced"),
                 "events=" + s.burstEvents, "rate=" + s.pacedRate, "seconds=" + s.pacedSeconds,
@@ -133,21 +154,24 @@ public final class BenchmarkMain {
         try (ChildProcess c = ChildProcess.start(name, jvm, classpaths.forVariant(v), ScenarioChild.class.getName(),
                 args, logDir)) {
             Map<String, String> warmed = c.await("WARMED", 120_000);
-            awaitDelivery(Long.parseLong(warmed.get("n")), 3_000, 60_000);
+            long expectWarm = v.ships() ? Long.parseLong(warmed.get("n")) : 0;
+            awaitDelivery(expectWarm, 3_000, 60_000);
             checkErrors(name + " (warm-up)", sink.snapshot());
             c.note("sink sample (warm-up): " + sink.sample());
             sink.reset();
             c.send("GO");
             Map<String, String> logged = c.await("LOGGED", 600_000);
-            awaitDelivery(Long.parseLong(logged.get("n")), 3_000, 180_000);
+            awaitDelivery(v.ships() ? Long.parseLong(logged.get("n")) : 0, 3_000, 180_000);
             SinkStats atDrain = sink.snapshot();
             c.send("STOP");
             Map<String, String> stopped = c.await("STOPPED", 120_000);
             c.waitFor(60_000);
-            awaitQuiet(500, 10_000);
+            if (v.ships()) {
+                awaitQuiet(500, 10_000);
+            }
             SinkStats last = sink.snapshot();
             checkErrors(name, last);
-            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, threads, logged, atDrain, stopped, last);
+            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, block, threads, logged, atDrain, stopped, last);
             if (burst) {
                 System.err.printf("  logged %.0f/s, delivered %.0f/s, %d of %d delivered (%d dropped)%n",
                         r.loggedPerSecond(), r.deliveredPerSecond(), r.delivered(), r.logged, r.dropped());

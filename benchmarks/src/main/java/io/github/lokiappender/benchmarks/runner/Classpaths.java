@@ -73,6 +73,9 @@ final class Classpaths {
             case TJAHZI:
                 prefixes.addAll(TJAHZI);
                 break;
+            case LOGBACK_BASELINE:
+            case LOG4J2_BASELINE:
+                break;
             default:
                 throw new AssertionError(v);
         }

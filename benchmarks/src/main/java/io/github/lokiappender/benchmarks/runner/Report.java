@@ -53,13 +53,20 @@ final class Report {
         line("### Caller cost per logging call (JMH, average time, `-prof gc`)");
         line("");
         line("Callers log as fast as they can while the appender ships to the sink; *received* is the share of");
-        line("the calls (warm-up included) that reached the sink.");
+        line("the calls (warm-up included) that reached the sink. The baselines format the line and discard it:");
+        line("*over baseline* is what the appender adds to the framework's own cost. *B/op* is JMH's");
+        line("`gc.alloc.rate.norm`: everything the JVM allocated (the appender's background threads included)");
+        line("per call; *caller B/op* is what the calling threads allocated themselves (ThreadMXBean).");
         line("");
-        line("| appender | format | threads | ns/op | ± | B/op | received |");
-        line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        line("| appender | format | threads | ns/op | ± | B/op | caller B/op | ns over baseline | caller B over baseline | received |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Results.Jmh r : jmh) {
+            Results.Jmh b = r.variant.ships() ? jmh(r.variant.baseline(), r.threads) : null;
             line("| " + r.variant.id + " | " + r.format.id + " | " + r.threads + " | " + num(r.nsPerOp, 1) + " | "
-                    + num(r.nsError, 1) + " | " + num(r.bytesPerOp, 0) + " | " + pct(r.receivedShare()) + " |");
+                    + num(r.nsError, 1) + " | " + num(r.bytesPerOp, 0) + " | " + num(r.callerBytesPerOp, 0) + " | "
+                    + (b == null ? "" : num(r.nsPerOp - b.nsPerOp, 1)) + " | "
+                    + (b == null ? "" : num(r.callerBytesPerOp - b.callerBytesPerOp, 0)) + " | "
+                    + pct(r.receivedShare()) + " |");
         }
         line("");
     }
@@ -73,14 +80,16 @@ final class Report {
                 + " caller thread(s) can");
         line("");
         line("*delivered/s*: 99% of the delivered events divided by the time from the first call until the sink had");
-        line("them. *dropped*: logged minus received by the sink after the framework was stopped.");
+        line("them. *dropped*: logged minus received by the sink after the framework was stopped. *old gen*: peak");
+        line("old-generation heap during the burst (what the appender held on to). *(BLOCK)*: this project with");
+        line("`overflowPolicy=BLOCK`, `blockTimeoutMs=" + s.blockBurstMs + "` (callers wait for room instead of dropping).");
         line("");
-        line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | GCs |");
-        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | old gen MiB | GCs |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Results.EndToEnd r : rows) {
-            line("| " + r.variant.id + " | " + r.format.id + " | " + num(r.loggedPerSecond(), 0) + " | "
+            line("| " + r.label() + " | " + r.format.id + " | " + num(r.loggedPerSecond(), 0) + " | "
                     + num(r.deliveredPerSecond(), 0) + " | " + r.delivered() + " | " + r.dropped() + " | "
-                    + num(r.cpuSecondsPerMillion(), 2) + " | " + r.gcCount + " |");
+                    + num(r.cpuSecondsPerMillion(), 2) + " | " + num(r.oldGenPeak / 1048576.0, 0) + " | " + r.gcCount + " |");
         }
         line("");
     }
@@ -92,16 +101,20 @@ final class Report {
         }
         line("### Paced: " + s.pacedRate + " events/s for " + s.pacedSeconds + " s, one caller thread");
         line("");
-        line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered.");
+        line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered");
+        line("(logged, for the baselines).");
         line("*latency*: event timestamp to receipt by the sink. *wire*: request line, headers and body per event.");
-        line("*caller*: time and allocation per call on the logging thread (ThreadMXBean).");
+        line("*caller*: time and allocation per call on the logging thread (ThreadMXBean). *split*: CPU s per M events");
+        line("on the logging thread / the appender's threads / the rest (GC, JIT), before subtracting the idle rate.");
         line("");
-        line("| appender | format | CPU s / M events | idle CPU % | p50 ms | p99 ms | wire B/event | body B/event "
+        line("*over baseline*: CPU minus the baseline's (same framework formatting lines, nothing shipped).");
+        line("");
+        line("| appender | format | CPU s / M events | over baseline | split | idle CPU % | p50 ms | p99 ms | wire B/event | body B/event "
                 + "| events/request | caller ns/call | caller B/call | dropped |");
-        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Results.EndToEnd r : rows) {
             line("| " + r.variant.id + " | " + r.format.id + " | " + num(r.cpuSecondsPerMillion(), 2) + " | "
-                    + num(r.idleCpuPercent(), 1) + " | " + num(r.p50Millis(), 1) + " | " + num(r.p99Millis(), 1)
+                    + num(cpuOverBaseline(r), 2) + " | " + r.cpuSplitPerMillion() + " | " + num(r.idleCpuPercent(), 1) + " | " + num(r.p50Millis(), 1) + " | " + num(r.p99Millis(), 1)
                     + " | " + num(r.wireBytesPerEvent(), 1) + " | " + num(r.bodyBytesPerEvent(), 1) + " | "
                     + num(r.eventsPerRequest(), 0) + " | " + num(r.callerNanosPerCall(), 0) + " | "
                     + num(r.callerBytesPerCall(), 0) + " | " + r.dropped() + " |");
@@ -122,7 +135,15 @@ final class Report {
                 Results.Jmh b = jmh(peer, t);
                 if (a != null && b != null) {
                     rows.add(new String[]{pair, "caller ns/op, " + t + " thread(s)", ratio(a.nsPerOp, b.nsPerOp)});
-                    rows.add(new String[]{pair, "caller B/op, " + t + " thread(s)", ratio(a.bytesPerOp, b.bytesPerOp)});
+                    rows.add(new String[]{pair, "JVM B/op (gc.alloc.rate.norm), " + t + " thread(s)",
+                            ratio(a.bytesPerOp, b.bytesPerOp)});
+                    rows.add(new String[]{pair, "caller B/op, " + t + " thread(s)",
+                            ratio(a.callerBytesPerOp, b.callerBytesPerOp)});
+                    Results.Jmh base = jmh(ours.baseline(), t);
+                    if (base != null) {
+                        rows.add(new String[]{pair, "caller ns/op over baseline, " + t + " thread(s)",
+                                ratio(a.nsPerOp - base.nsPerOp, b.nsPerOp - base.nsPerOp)});
+                    }
                 }
             }
             for (Variant.Format f : peer.formats) {
@@ -130,6 +151,7 @@ final class Report {
             }
             for (Variant.Format f : peer.formats) {
                 addE2e(rows, pair, ours, peer, f, false, "paced CPU per event", Results.EndToEnd::cpuSecondsPerMillion);
+                addE2e(rows, pair, ours, peer, f, false, "paced CPU per event over baseline", this::cpuOverBaseline);
                 addE2e(rows, pair, ours, peer, f, false, "paced p99 latency", Results.EndToEnd::p99Millis);
                 addE2e(rows, pair, ours, peer, f, false, "wire bytes per event", Results.EndToEnd::wireBytesPerEvent);
                 addE2e(rows, pair, ours, peer, f, false, "caller B/call (paced)", Results.EndToEnd::callerBytesPerCall);
@@ -163,9 +185,10 @@ final class Report {
         List<String[]> rows = new ArrayList<>();
         // no loss in the burst
         List<Results.EndToEnd> oursBursts = new ArrayList<>();
+        List<Results.EndToEnd> blockBursts = new ArrayList<>();
         for (Results.EndToEnd r : select(true)) {
             if (r.variant.ours) {
-                oursBursts.add(r);
+                (r.block ? blockBursts : oursBursts).add(r);
             }
         }
         if (!oursBursts.isEmpty()) {
@@ -174,12 +197,16 @@ final class Report {
             for (Results.EndToEnd r : oursBursts) {
                 dropped += r.dropped();
                 if (r.dropped() > 0) {
-                    detail.append(' ').append(r.variant.id).append('/').append(r.format.id).append(": ")
-                            .append(r.dropped());
+                    detail.append(detail.length() == 0 ? ": " : ", ").append(r.variant.id).append('/')
+                            .append(r.format.id).append(' ').append(r.dropped());
                 }
             }
-            rows.add(new String[]{"no loss in the burst (" + s.bufferMb + " MiB buffer)",
+            rows.add(new String[]{"no loss in the burst (" + s.bufferMb + " MiB buffer, default DROP_NEWEST)",
                     dropped + " dropped in " + oursBursts.size() + " bursts" + detail, verdict(dropped == 0)});
+        }
+        for (Results.EndToEnd r : blockBursts) {
+            rows.add(new String[]{"no loss in the burst with overflowPolicy=BLOCK (" + r.variant.id + ", " + r.format.id + ")",
+                    r.dropped() + " dropped, " + num(r.loggedPerSecond(), 0) + " logged/s", verdict(r.dropped() == 0)});
         }
         // throughput >= 2x loki4j
         Results.EndToEnd oursJson = e2e(Variant.OURS_LOGBACK, Variant.Format.JSON, true);
@@ -206,6 +233,13 @@ final class Report {
                     rows.add(new String[]{"<= 1/2 tjahzi CPU per event at " + s.pacedRate + "/s (ours " + f.id + ")",
                             num(o.cpuSecondsPerMillion(), 2) + " vs " + num(tj.cpuSecondsPerMillion(), 2)
                                     + " s/M = " + num(r, 2) + "x", verdict(r <= 0.5)});
+                    double ob = cpuOverBaseline(o);
+                    double tb = cpuOverBaseline(tj);
+                    if (!Double.isNaN(ob) && !Double.isNaN(tb)) {
+                        rows.add(new String[]{"<= 1/2 tjahzi CPU per event over the Log4j2 baseline (ours " + f.id + ")",
+                                num(ob, 2) + " vs " + num(tb, 2) + " s/M = " + num(ob / tb, 2) + "x",
+                                verdict(ob / tb <= 0.5)});
+                    }
                 }
             }
         }
@@ -214,8 +248,11 @@ final class Report {
             Results.Jmh o = jmh(Variant.OURS_LOG4J2, t);
             Results.Jmh p = jmh(Variant.TJAHZI, t);
             if (o != null && p != null) {
-                rows.add(new String[]{"caller allocation below tjahzi (JMH, " + t + " thread(s))",
+                rows.add(new String[]{"caller allocation below tjahzi (JMH gc.alloc.rate.norm, " + t + " thread(s))",
                         num(o.bytesPerOp, 0) + " vs " + num(p.bytesPerOp, 0) + " B/op", verdict(o.bytesPerOp < p.bytesPerOp)});
+                rows.add(new String[]{"caller allocation below tjahzi (calling threads only, JMH, " + t + " thread(s))",
+                        num(o.callerBytesPerOp, 0) + " vs " + num(p.callerBytesPerOp, 0) + " B/op",
+                        verdict(o.callerBytesPerOp < p.callerBytesPerOp)});
             }
         }
         // fewer wire bytes than either peer, format by format and best against best
@@ -231,14 +268,14 @@ final class Report {
                 }
                 rows.add(new String[]{"fewer wire bytes per event than " + peer.id + " (" + ours.id + ", best format each)",
                         num(best.wireBytesPerEvent(), 1) + " (" + best.format.id + ") vs " + num(pb.wireBytesPerEvent(), 1)
-                                + " (" + pb.format.id + ")", verdict(best.wireBytesPerEvent() < pb.wireBytesPerEvent())});
+                                + " (" + pb.format.id + ")", fewer(best.wireBytesPerEvent(), pb.wireBytesPerEvent())});
                 for (Variant.Format f : peer.formats) {
                     Results.EndToEnd a = e2e(ours, f, false);
                     Results.EndToEnd b = e2e(peer, f, false);
                     if (a != null && b != null) {
                         rows.add(new String[]{"fewer wire bytes per event than " + peer.id + " (" + ours.id + ", " + f.id + ")",
-                                num(a.wireBytesPerEvent(), 1) + " vs " + num(b.wireBytesPerEvent(), 1),
-                                verdict(a.wireBytesPerEvent() < b.wireBytesPerEvent())});
+                                num(a.wireBytesPerEvent(), 2) + " vs " + num(b.wireBytesPerEvent(), 2),
+                                fewer(a.wireBytesPerEvent(), b.wireBytesPerEvent())});
                     }
                 }
             }
@@ -254,6 +291,15 @@ final class Report {
             line("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
         }
         line("");
+    }
+
+    /** Paced CPU per event minus the framework baseline's; NaN without a baseline run. */
+    private double cpuOverBaseline(Results.EndToEnd r) {
+        if (!r.variant.ships()) {
+            return Double.NaN;
+        }
+        Results.EndToEnd b = e2e(r.variant.baseline(), Variant.Format.NONE, false);
+        return b == null ? Double.NaN : r.cpuSecondsPerMillion() - b.cpuSecondsPerMillion();
     }
 
     private Results.EndToEnd bestWire(Variant v) {
@@ -287,11 +333,19 @@ final class Report {
 
     private Results.EndToEnd e2e(Variant v, Variant.Format f, boolean burst) {
         for (Results.EndToEnd r : e2e) {
-            if (r.variant == v && r.format == f && r.burst == burst) {
+            if (r.variant == v && r.format == f && r.burst == burst && !r.block) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** "Fewer" needs a difference of more than 0.5%; within that it is a tie. */
+    private static String fewer(double ours, double peer) {
+        if (Math.abs(ours - peer) <= 0.005 * peer) {
+            return "**no** (equal)";
+        }
+        return verdict(ours < peer);
     }
 
     private static String verdict(boolean met) {

@@ -20,9 +20,12 @@ final class Results {
         final double bytesPerOp;
         final long calls;
         final long received;
+        /** Allocated by the calling threads themselves per call (measured iterations). */
+        final double callerBytesPerOp;
 
         Jmh(Variant variant, Variant.Format format, int threads, double nsPerOp, double nsError, double bytesPerOp,
-            long calls, long received) {
+            long calls, long received, double callerBytesPerOp) {
+            this.callerBytesPerOp = callerBytesPerOp;
             this.variant = variant;
             this.format = format;
             this.threads = threads;
@@ -34,7 +37,7 @@ final class Results {
         }
 
         double receivedShare() {
-            return calls == 0 ? Double.NaN : (double) received / calls;
+            return calls == 0 || !variant.ships() ? Double.NaN : (double) received / calls;
         }
     }
 
@@ -43,6 +46,8 @@ final class Results {
         final Variant variant;
         final Variant.Format format;
         final boolean burst;
+        /** Run with overflowPolicy=BLOCK (this project only). */
+        final boolean block;
         final int threads;
         final long logged;
         final long t0;
@@ -61,12 +66,18 @@ final class Results {
         final long stopMs;
         final long gcCount;
         final long gcMs;
+        final long oldGenPeak;
+        final long cpuCallers;
+        final long cpuAppender;
+        final long cpuRest;
+        final String appenderThreads;
 
-        EndToEnd(Variant variant, Variant.Format format, boolean burst, int threads, Map<String, String> logged,
-                 SinkStats atDrain, Map<String, String> stopped, SinkStats last) {
+        EndToEnd(Variant variant, Variant.Format format, boolean burst, boolean block, int threads,
+                 Map<String, String> logged, SinkStats atDrain, Map<String, String> stopped, SinkStats last) {
             this.variant = variant;
             this.format = format;
             this.burst = burst;
+            this.block = block;
             this.threads = threads;
             this.logged = Long.parseLong(logged.get("n"));
             this.t0 = Long.parseLong(logged.get("t0"));
@@ -89,6 +100,21 @@ final class Results {
             this.stopMs = Long.parseLong(stopped.get("stopMs"));
             this.gcCount = Long.parseLong(stopped.get("gcCount"));
             this.gcMs = Long.parseLong(stopped.get("gcMs"));
+            this.oldGenPeak = Long.parseLong(stopped.get("oldGenPeak"));
+            this.cpuCallers = Long.parseLong(stopped.get("cpuCallers"));
+            this.cpuAppender = Long.parseLong(stopped.get("cpuAppender"));
+            this.cpuRest = Long.parseLong(stopped.get("cpuRest"));
+            this.appenderThreads = stopped.get("appenderThreads");
+        }
+
+        /** Delivered in the measured window; a baseline delivers nothing, so its logged events count. */
+        private long eventsForCpu() {
+            return variant.ships() ? atDrain.entries : logged;
+        }
+
+        /** The appender's name in tables: with the overflow policy when it is not the default. */
+        String label() {
+            return variant.id + (block ? " (BLOCK)" : "");
         }
 
         long delivered() {
@@ -96,7 +122,7 @@ final class Results {
         }
 
         long dropped() {
-            return Math.max(0, logged - last.entries);
+            return variant.ships() ? Math.max(0, logged - last.entries) : 0;
         }
 
         /** Events per second the callers managed. */
@@ -120,13 +146,23 @@ final class Results {
 
         /** Process CPU over the measured window, minus the idle rate, per million events delivered in it. */
         double cpuSecondsPerMillion() {
-            long events = atDrain.entries;
+            long events = eventsForCpu();
             if (events == 0) {
                 return Double.NaN;
             }
             double idleRate = idleWall == 0 ? 0 : (double) idleCpu / idleWall;
             double net = cpu - idleRate * wall;
             return net / events * 1e6 / 1e9;
+        }
+
+        /** Per million events delivered: seconds of CPU on the logging threads, the appender's threads, GC/JIT. */
+        String cpuSplitPerMillion() {
+            long events = eventsForCpu();
+            if (events == 0) {
+                return "n/a";
+            }
+            double f = 1e6 / events / 1e9;
+            return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f", cpuCallers * f, cpuAppender * f, cpuRest * f);
         }
 
         /** CPU the JVM spends per second while nobody logs (the appender's idle polling, JIT, GC). */

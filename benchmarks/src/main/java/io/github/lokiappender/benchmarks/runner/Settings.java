@@ -33,6 +33,10 @@ final class Settings {
     String childHeap = "1g";
     String out = null;
     boolean allFormatsInBurst = true;
+    boolean jfr = false;
+    /** Extra bursts of this project's appenders with overflowPolicy=BLOCK and this timeout (0: none). */
+    long blockBurstMs = 1_000;
+    String logDir = null;
 
     static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar [options]",
@@ -44,6 +48,9 @@ final class Settings {
             "  --rate=N --seconds=N     paced run (default 100000 events/s for 8 s)",
             "  --jmh-threads=1,4        logging threads in the JMH runs",
             "  --burst-default-format   burst only in each appender's default format",
+            "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
+            "                           blockTimeoutMs=N (default 1000; 0 = skip)",
+            "  --jfr                    record a JFR profile of every end-to-end child (in the log directory)",
             "  --out=FILE               also write the report (Markdown) to FILE");
 
     static Settings parse(String[] args) {
@@ -68,6 +75,7 @@ final class Settings {
                     s.warmupEvents = 10_000;
                     s.warmupRate = 20_000;
                     s.idleMs = 200;
+                    s.blockBurstMs = 0;
                     break;
                 case "--phases":
                     s.phases = new LinkedHashSet<>(List.of(value.split(",")));
@@ -99,6 +107,12 @@ final class Settings {
                     break;
                 case "--burst-default-format":
                     s.allFormatsInBurst = false;
+                    break;
+                case "--block-burst-ms":
+                    s.blockBurstMs = Long.parseLong(value);
+                    break;
+                case "--jfr":
+                    s.jfr = true;
                     break;
                 case "--out":
                     s.out = value;
