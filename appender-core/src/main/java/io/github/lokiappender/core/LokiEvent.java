@@ -1,5 +1,6 @@
 package io.github.lokiappender.core;
 
+import io.github.lokiappender.core.encode.Utf8;
 import io.github.lokiappender.core.labels.LabelSet;
 
 import java.util.Objects;
@@ -22,6 +23,8 @@ public final class LokiEvent {
     private final LabelSet labels;
     private final String[] metadata;
     private final int weight;
+    /** UTF-8 size of the line, computed once on the shipper thread (-1: not yet); racy but idempotent. */
+    private int lineUtf8Length = -1;
 
     private LokiEvent(long timestampNanos, String line, LabelSet labels, String[] metadata) {
         this.timestampNanos = timestampNanos;
@@ -84,6 +87,19 @@ public final class LokiEvent {
 
     public String line() {
         return line;
+    }
+
+    /**
+     * The line's size in UTF-8 (a lone surrogate counting as U+FFFD), computed on first use and
+     * remembered: batching and encoding both need it. Fits in the object's padding (no extra memory).
+     */
+    public int lineUtf8Length() {
+        int n = lineUtf8Length;
+        if (n < 0) {
+            n = Utf8.length(line);
+            lineUtf8Length = n;
+        }
+        return n;
     }
 
     public LabelSet labels() {

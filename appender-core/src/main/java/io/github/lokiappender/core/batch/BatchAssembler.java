@@ -54,7 +54,7 @@ public final class BatchAssembler {
                 break;
             }
             LokiEvent ready = prepare(e);
-            int size = Utf8.length(ready.line()) + metadataBytes(ready);
+            int size = ready.lineUtf8Length() + metadataBytes(ready);
             if (!batch.isEmpty() && batch.lineBytes() + size > maxBytes) {
                 break;
             }

@@ -20,12 +20,15 @@ import java.io.UncheckedIOException;
 public final class JsonPushEncoder implements PushEncoder {
 
     public static final String CONTENT_TYPE = "application/json";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     // write emoji and other supplementary characters as 4 UTF-8 bytes, not as \uD83D\uDE00 escapes
     private final JsonFactory factory = JsonFactory.builder()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
     private final ByteSink sink = new ByteSink(64 * 1024);
     private final char[] digits = new char[20];
+    private long cachedSeconds = -1;
+    private int secondsLength;
 
     @Override
     public EncodedRequest encode(Batch batch) {
@@ -85,22 +88,33 @@ public final class JsonPushEncoder implements PushEncoder {
         g.writeEndArray();
     }
 
-    /** Writes the decimal digits of {@code v} into {@link #digits}; returns their count. */
+    /**
+     * Writes the decimal digits of {@code v} into {@link #digits}; returns their count. The seconds
+     * part repeats from one entry to the next, so its digits stay in place until it changes and only
+     * the nine digits of the nanoseconds are written per entry.
+     */
     private int formatNanos(long v) {
-        if (v < 0) {
-            String s = Long.toString(v); // not a valid Loki timestamp, but keep it exact
+        if (v < NANOS_PER_SECOND) {
+            // negative (not a valid Loki timestamp) or within the first second: keep it exact
+            cachedSeconds = -1;
+            String s = Long.toString(v);
             s.getChars(0, s.length(), digits, 0);
             return s.length();
         }
-        int len = 1;
-        for (long t = v / 10; t > 0; t /= 10) {
-            len++;
+        long seconds = v / NANOS_PER_SECOND;
+        int nanos = (int) (v - seconds * NANOS_PER_SECOND);
+        if (seconds != cachedSeconds) {
+            String s = Long.toString(seconds);
+            s.getChars(0, s.length(), digits, 0);
+            secondsLength = s.length();
+            cachedSeconds = seconds;
         }
-        for (int i = len - 1; i >= 0; i--) {
-            digits[i] = (char) ('0' + (v % 10));
-            v /= 10;
+        for (int i = secondsLength + 8; i >= secondsLength; i--) {
+            int q = nanos / 10;
+            digits[i] = (char) ('0' + (nanos - q * 10));
+            nanos = q;
         }
-        return len;
+        return secondsLength + 9;
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
             for (int i = 0; i < stream.size(); i++) {
                 LokiEvent e = stream.get(i);
                 int entrySlot = push(0);
-                int lineLen = Utf8.length(e.line());
+                int lineLen = e.lineUtf8Length(); // measured once already when the batch was cut
                 push(lineLen);
                 int entrySize = lenFieldSize(timestampSize(e.timestampNanos()));
                 if (lineLen > 0) {
