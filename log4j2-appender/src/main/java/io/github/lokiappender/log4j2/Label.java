@@ -2,7 +2,6 @@ package io.github.lokiappender.log4j2;
 
 import org.apache.logging.log4j.core.config.Node;
 import org.apache.logging.log4j.core.config.plugins.Plugin;
-import org.apache.logging.log4j.core.config.plugins.PluginBuilderAttribute;
 import org.apache.logging.log4j.core.config.plugins.PluginBuilderFactory;
 
 /**
@@ -14,16 +13,10 @@ import org.apache.logging.log4j.core.config.plugins.PluginBuilderFactory;
  * <p>Checked by the appender's builder, which reports every problem at once.
  */
 @Plugin(name = "Label", category = Node.CATEGORY, printObject = true)
-public final class Label {
-
-    private final String name;
-    private final String value;
-    private final String pattern;
+public final class Label extends NameValueElement {
 
     private Label(String name, String value, String pattern) {
-        this.name = name;
-        this.value = value;
-        this.pattern = pattern;
+        super(name, value, pattern);
     }
 
     /** A label with a fixed value. */
@@ -41,45 +34,9 @@ public final class Label {
         return new Builder();
     }
 
-    public String getName() {
-        return name;
-    }
-
-    /** The static value, or null. */
-    public String getValue() {
-        return value;
-    }
-
-    /** The per-event pattern, or null. */
-    public String getPattern() {
-        return pattern;
-    }
-
-    @Override
-    public String toString() {
-        return name + (pattern != null ? "=pattern:" + pattern : "=" + value);
-    }
-
-    public static final class Builder implements org.apache.logging.log4j.core.util.Builder<Label> {
-        @PluginBuilderAttribute
-        private String name;
-        @PluginBuilderAttribute
-        private String value;
-        @PluginBuilderAttribute
-        private String pattern;
-
-        public Builder setName(String name) {
-            this.name = name;
-            return this;
-        }
-
-        public Builder setValue(String value) {
-            this.value = value;
-            return this;
-        }
-
-        public Builder setPattern(String pattern) {
-            this.pattern = pattern;
+    public static final class Builder extends NameValueElement.Builder<Builder, Label> {
+        @Override
+        Builder self() {
             return this;
         }
 

@@ -2,28 +2,21 @@ package io.github.lokiappender.log4j2;
 
 import org.apache.logging.log4j.core.config.Node;
 import org.apache.logging.log4j.core.config.plugins.Plugin;
-import org.apache.logging.log4j.core.config.plugins.PluginBuilderAttribute;
 import org.apache.logging.log4j.core.config.plugins.PluginBuilderFactory;
 
 /**
- * Structured metadata (Loki 2.9+) of the {@code Loki} appender: {@code <StructuredMetadata name="region" value="eu-1"/>} (static; lookups
- * such as {@code ${env:ENV:-dev}} are resolved when the configuration is read) or
+ * Structured metadata (Loki 2.9+) of the {@code Loki} appender: {@code <StructuredMetadata name="region" value="eu-1"/>}
+ * (static; lookups such as {@code ${env:ENV:-dev}} are resolved when the configuration is read) or
  * {@code <StructuredMetadata name="trace_id" pattern="%X{trace_id}"/>} (a PatternLayout pattern evaluated per event).
  * An entry whose value is empty for an event is left out for that event. Names are sent as written.
  *
  * <p>Checked by the appender's builder, which reports every problem at once.
  */
 @Plugin(name = "StructuredMetadata", category = Node.CATEGORY, printObject = true)
-public final class StructuredMetadata {
-
-    private final String name;
-    private final String value;
-    private final String pattern;
+public final class StructuredMetadata extends NameValueElement {
 
     private StructuredMetadata(String name, String value, String pattern) {
-        this.name = name;
-        this.value = value;
-        this.pattern = pattern;
+        super(name, value, pattern);
     }
 
     /** An entry with a fixed value. */
@@ -41,45 +34,9 @@ public final class StructuredMetadata {
         return new Builder();
     }
 
-    public String getName() {
-        return name;
-    }
-
-    /** The static value, or null. */
-    public String getValue() {
-        return value;
-    }
-
-    /** The per-event pattern, or null. */
-    public String getPattern() {
-        return pattern;
-    }
-
-    @Override
-    public String toString() {
-        return name + (pattern != null ? "=pattern:" + pattern : "=" + value);
-    }
-
-    public static final class Builder implements org.apache.logging.log4j.core.util.Builder<StructuredMetadata> {
-        @PluginBuilderAttribute
-        private String name;
-        @PluginBuilderAttribute
-        private String value;
-        @PluginBuilderAttribute
-        private String pattern;
-
-        public Builder setName(String name) {
-            this.name = name;
-            return this;
-        }
-
-        public Builder setValue(String value) {
-            this.value = value;
-            return this;
-        }
-
-        public Builder setPattern(String pattern) {
-            this.pattern = pattern;
+    public static final class Builder extends NameValueElement.Builder<Builder, StructuredMetadata> {
+        @Override
+        Builder self() {
             return this;
         }
 

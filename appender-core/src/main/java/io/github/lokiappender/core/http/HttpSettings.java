@@ -94,6 +94,32 @@ public final class HttpSettings {
                 + ", connectTimeout=" + connectTimeout.toMillis() + "ms, requestTimeout=" + requestTimeout.toMillis() + "ms}";
     }
 
+    /**
+     * Checks one tenant id against Loki's rules (at most 150 bytes of {@code [A-Za-z0-9!-_.*'()]},
+     * not {@code .} or {@code ..}).
+     *
+     * @param charsNote added to the message about characters (the query side allows '|' between ids)
+     * @return the problem, naming the option, or null when the id is valid
+     */
+    public static String tenantIdProblem(String tenant, String charsNote) {
+        if (tenant.getBytes(StandardCharsets.UTF_8).length > MAX_TENANT_BYTES) {
+            return "'tenantId' is longer than " + MAX_TENANT_BYTES + " bytes";
+        }
+        if (tenant.equals(".") || tenant.equals("..")) {
+            return "'tenantId' must not be '.' or '..'";
+        }
+        for (int i = 0; i < tenant.length(); i++) {
+            char c = tenant.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!-_.*'()".indexOf(c) >= 0;
+            if (!ok) {
+                return "'tenantId' may only contain letters, digits and !-_.*'()" + charsNote + " but has '"
+                        + (c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c)) + "'";
+            }
+        }
+        return null;
+    }
+
     /** Collects and validates settings; {@link #build()} reports every problem at once, naming the option. */
     public static final class Builder {
         private String url;
@@ -277,26 +303,13 @@ public final class HttpSettings {
         }
 
         private static void checkTenant(String t, List<String> problems) {
-            if (t.getBytes(StandardCharsets.UTF_8).length > MAX_TENANT_BYTES) {
-                problems.add("'tenantId' is longer than " + MAX_TENANT_BYTES + " bytes");
-                return;
-            }
             if (t.indexOf('|') >= 0) {
                 problems.add("'tenantId' names several tenants ('|'); a push goes to exactly one tenant");
                 return;
             }
-            for (int i = 0; i < t.length(); i++) {
-                char c = t.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || "!-_.*'()".indexOf(c) >= 0;
-                if (!ok) {
-                    problems.add("'tenantId' may only contain letters, digits and !-_.*'() but has '"
-                            + (c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c)) + "'");
-                    return;
-                }
-            }
-            if (t.equals(".") || t.equals("..")) {
-                problems.add("'tenantId' must not be '.' or '..'");
+            String problem = tenantIdProblem(t, "");
+            if (problem != null) {
+                problems.add(problem);
             }
         }
 

@@ -2,7 +2,6 @@ package io.github.lokiappender.core.query;
 
 import io.github.lokiappender.core.http.HttpSettings;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -20,23 +19,10 @@ final class QueryTenants {
                 problems.add("'tenantId' '" + tenants + "' has an empty tenant id; join several with '|' as in 'a|b'");
                 return;
             }
-            if (t.getBytes(StandardCharsets.UTF_8).length > HttpSettings.MAX_TENANT_BYTES) {
-                problems.add("'tenantId' '" + t + "' is longer than " + HttpSettings.MAX_TENANT_BYTES + " bytes");
+            String problem = HttpSettings.tenantIdProblem(t, " (and '|' between tenants)");
+            if (problem != null) {
+                problems.add(problem);
                 return;
-            }
-            if (t.equals(".") || t.equals("..")) {
-                problems.add("'tenantId' must not be '.' or '..'");
-                return;
-            }
-            for (int i = 0; i < t.length(); i++) {
-                char c = t.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || "!-_.*'()".indexOf(c) >= 0;
-                if (!ok) {
-                    problems.add("'tenantId' may only contain letters, digits and !-_.*'() (and '|' between tenants) but has '"
-                            + (c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c)) + "'");
-                    return;
-                }
             }
         }
     }
