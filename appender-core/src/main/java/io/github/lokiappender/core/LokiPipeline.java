@@ -214,6 +214,14 @@ public final class LokiPipeline implements AutoCloseable {
         return buffer.size();
     }
 
+    /**
+     * Bytes currently buffered, counted as the buffer counts them against {@code bufferMaxBytes}
+     * (the sum of {@link LokiEvent#weight()}); never more than {@code bufferMaxBytes}.
+     */
+    public long bufferedBytes() {
+        return buffer.bytes();
+    }
+
     private void awaitShipper(long millis) {
         try {
             thread.join(Math.max(1, millis));
