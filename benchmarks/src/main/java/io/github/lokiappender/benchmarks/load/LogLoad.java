@@ -33,6 +33,13 @@ public final class LogLoad {
     private final Logger logger;
     private long state;
 
+    /** The line the runs' layout produces for argument pair {@code i} (for encoder benchmarks). */
+    public static String sampleLine(int i) {
+        String message = MESSAGE.replaceFirst("\\{\\}", PATHS[i & (PATHS.length - 1)])
+                .replaceFirst("\\{\\}", MILLIS[(i * 7) % MILLIS.length]);
+        return ((i & 15) == 0 ? "WARN " : "INFO ") + LOGGER_NAME + " [bench-caller-1] - " + message;
+    }
+
     public LogLoad(Logger logger, long seed) {
         this.logger = logger;
         this.state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;

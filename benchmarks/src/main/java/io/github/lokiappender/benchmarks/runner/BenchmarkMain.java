@@ -79,6 +79,7 @@ public final class BenchmarkMain {
             if (s.blockBurstMs > 0) {
                 for (Variant v : s.variants) {
                     if (v.ours) {
+                        e2e.add(runEndToEnd(v, Variant.Format.JSON, true, true));
                         e2e.add(runEndToEnd(v, Variant.Format.PROTOBUF, true, true));
                     }
                 }

@@ -1,0 +1,82 @@
+package io.github.lokiappender.benchmarks.jmh;
+
+import io.github.lokiappender.benchmarks.load.LogLoad;
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.Batch;
+import io.github.lokiappender.core.encode.Compression;
+import io.github.lokiappender.core.encode.PushEncoder;
+import io.github.lokiappender.core.encode.PushEncoders;
+import io.github.lokiappender.core.encode.PushFormat;
+import io.github.lokiappender.core.labels.LabelSet;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This project's push encoders alone, per event, on a batch like the end-to-end runs send
+ * (10,000 lines of about 110 ASCII characters in two streams). Not part of the comparison; run it
+ * when working on the encoders:
+ * {@code java -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" org.openjdk.jmh.Main EncoderBenchmark}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class EncoderBenchmark {
+
+    static final int EVENTS = 10_000;
+
+    /** json+gzip-1: gzip at level 1 instead of the default 6, to show the trade-off. */
+    @Param({"json", "json+gzip", "json+gzip-1", "protobuf"})
+    String format;
+
+    PushEncoder encoder;
+    Batch batch;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (format) {
+            case "protobuf":
+                encoder = PushEncoders.create(PushFormat.PROTOBUF, Compression.NONE);
+                break;
+            case "json+gzip":
+                encoder = PushEncoders.create(PushFormat.JSON, Compression.GZIP);
+                break;
+            case "json+gzip-1":
+                encoder = new io.github.lokiappender.core.encode.GzipJsonPushEncoder(1);
+                break;
+            default:
+                encoder = PushEncoders.create(PushFormat.JSON, Compression.NONE);
+        }
+        LabelSet info = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "INFO"});
+        LabelSet warn = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "WARN"});
+        batch = new Batch();
+        long t = 1_732_400_000_000_000_000L;
+        for (int i = 0; i < EVENTS; i++) {
+            String line = LogLoad.sampleLine(i);
+            LokiEvent e = LokiEvent.of(t + i * 9_999L, line, (i & 15) == 0 ? warn : info);
+            batch.add(e, e.lineUtf8Length());
+        }
+        System.out.printf("%n%s: %.1f body bytes per event%n", format, (double) encoder.encode(batch).length() / EVENTS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public int encode() {
+        return encoder.encode(batch).length();
+    }
+}
