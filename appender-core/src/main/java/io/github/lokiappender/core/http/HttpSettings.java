@@ -269,15 +269,16 @@ public final class HttpSettings {
                 return null;
             }
             String u = url.trim();
+            String shown = withoutUserInfo(u); // what error messages may echo: no password pasted into the URL
             try {
                 URI uri = new URI(u);
                 String scheme = uri.getScheme();
                 if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-                    problems.add("'url' must start with http:// or https://, was '" + u + "'");
+                    problems.add("'url' must start with http:// or https://, was '" + shown + "'");
                     return null;
                 }
                 if (uri.getHost() == null) {
-                    problems.add("'url' has no host: '" + u + "'");
+                    problems.add("'url' has no host: '" + shown + "'");
                     return null;
                 }
                 if (uri.getRawUserInfo() != null) {
@@ -285,7 +286,7 @@ public final class HttpSettings {
                     return null;
                 }
                 if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                    problems.add("'url' must not have a query or fragment: '" + u + "'");
+                    problems.add("'url' must not have a query or fragment: '" + shown + "'");
                     return null;
                 }
                 String path = uri.getRawPath() == null ? "" : uri.getRawPath();
@@ -297,7 +298,7 @@ public final class HttpSettings {
                 }
                 return new URI(uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + uri.getRawAuthority() + path);
             } catch (URISyntaxException | IllegalArgumentException e) {
-                problems.add("'url' is not a valid URL: '" + u + "' (" + e.getMessage() + ")");
+                problems.add("'url' is not a valid URL: '" + shown + "' (" + String.valueOf(e.getMessage()).replace(u, shown) + ")");
                 return null;
             }
         }
@@ -311,6 +312,25 @@ public final class HttpSettings {
             if (problem != null) {
                 problems.add(problem);
             }
+        }
+
+        /**
+         * {@code u} with anything between the scheme and the last {@code @} of the authority
+         * replaced by {@code ***}. Errs on the side of hiding: the part up to the last {@code @}
+         * before any query, since a password may itself contain {@code /}.
+         */
+        static String withoutUserInfo(String u) {
+            int scheme = u.indexOf("://");
+            int start = scheme < 0 ? 0 : scheme + 3;
+            int end = u.length();
+            for (char c : new char[]{'?', '#'}) {
+                int i = u.indexOf(c, start);
+                if (i >= 0 && i < end) {
+                    end = i;
+                }
+            }
+            int at = end > 0 ? u.lastIndexOf('@', end - 1) : -1;
+            return at >= start ? u.substring(0, start) + "***" + u.substring(at) : u;
         }
 
         private static boolean hasCrLf(String s) {
