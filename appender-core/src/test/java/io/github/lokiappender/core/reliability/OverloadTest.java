@@ -99,6 +99,8 @@ class OverloadTest {
             watcher.join(TimeUnit.SECONDS.toMillis(10));
         }
 
+        System.out.printf("overload, %s: max buffered %,d of %,d bytes over %,d samples%n",
+                policy, maxSeen.get(), budget, samples.get());
         assertThat(samples.get()).isPositive();
         assertThat(maxSeen.get()).isLessThanOrEqualTo(budget);
         assertThat(maxSeen.get()).isGreaterThan(budget - 2 * WEIGHT); // the budget was actually reached
@@ -166,6 +168,7 @@ class OverloadTest {
         boolean full = p.offer(event(p, l, 110));
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(full).isFalse();
+        System.out.printf("BLOCK: a caller on a full buffer waited %d ms (blockTimeoutMs %d)%n", waitedMs, blockMs);
         assertThat(waitedMs).isBetween(blockMs - 5, blockMs + 3_000); // the whole timeout, then gives up
         assertThat(p.stats().dropped(DropReason.BUFFER_FULL)).isEqualTo(1);
 
