@@ -36,8 +36,9 @@ class OverloadTest {
 
     /** Every line has this many characters, so every event weighs the same. */
     private static final int LINE_CHARS = 100;
-    /** {@code LokiEvent}'s fixed overhead (64) plus the line. */
-    private static final int WEIGHT = 64 + LINE_CHARS;
+    /** What each event counts against bufferMaxBytes. */
+    private static final int WEIGHT = io.github.lokiappender.core.LokiEvent.of(0, line(0),
+            labels("app", "overload")).weight();
     private final FaultRig rig = new FaultRig();
 
     @AfterEach
