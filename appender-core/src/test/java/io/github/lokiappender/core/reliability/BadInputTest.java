@@ -192,4 +192,22 @@ class BadInputTest {
                 .satisfies(m -> assertThat(m).startsWith("ERROR Loki rejected a batch of 1 events with HTTP 400")
                         .contains("timestamp too old"));
     }
+
+    /**
+     * Loki stores the acceptable entries of a request it answers with 400. The appender cannot
+     * tell which, so it counts the whole batch as REJECTED: a documented undercount of delivered.
+     */
+    @Test
+    void aBatchMixingOldAndCurrentEntriesIsPartlyStoredByLokiButCountedAsRejected() {
+        LokiPipeline p = rig.start(b -> { });
+        LabelSet l = p.labelSets().intern(labels("app", "bad"));
+        assertThat(p.offer(LokiEvent.of(T0 - TimeUnit.DAYS.toNanos(8), "from last week", l))).isTrue();
+        assertThat(p.offer(LokiEvent.of(T0, "today", l))).isTrue();
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(rig.loki.requests()).extracting(FakeLoki.Request::status).containsExactly(400);
+        assertThat(storedLines()).containsExactly("today");
+        assertThat(p.stats().dropped(DropReason.REJECTED)).isEqualTo(2);
+        assertThat(p.stats().delivered()).isZero();
+    }
 }

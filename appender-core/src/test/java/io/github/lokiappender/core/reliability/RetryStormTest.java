@@ -112,6 +112,18 @@ class RetryStormTest {
     }
 
     @Test
+    void aRetryAfterLongerThanTheBackoffIsHonoured() {
+        rig.loki.respondWith(FakeLoki.Response.status(429).header("Retry-After", "1").body("slow down"));
+        TimedTransport[] t = new TimedTransport[1];
+        LokiPipeline p = start(t, b -> b.retryMaxBackoffMs(5_000));
+        p.offer(event(p, labels("app", "storm"), "ra", 0));
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(p.stats().delivered()).isEqualTo(1);
+        assertThat(t[0].gapsMs()).singleElement().satisfies(gap -> assertThat(gap).isBetween(1_000L, 3_000L));
+        assertThat(rig.status.messages).contains("WARN push to Loki failed (HTTP 429: slow down); retry 1 of 10 in 1000 ms");
+    }
+
+    @Test
     void pipelinesInOneJvmDoNotRetryInStep() {
         rig.loki.setDown(true); // 503 for every push until the pipelines give up
         int n = 4;
