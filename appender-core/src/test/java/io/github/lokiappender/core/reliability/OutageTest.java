@@ -1,15 +1,19 @@
 package io.github.lokiappender.core.reliability;
 
+import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.LokiPipeline;
 import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.StatsSnapshot;
 import io.github.lokiappender.testsupport.FakeLoki;
 import io.github.lokiappender.testsupport.FaultyProxy;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -84,6 +88,33 @@ class OutageTest {
             assertThat(seqs.get(0)).isEqualTo(st);
             assertThat(seqs.get(seqs.size() - 1)).isEqualTo(3_597 + st);
         }
+    }
+
+    /** Past the buffer budget the newest events are dropped: exactly those, each counted, the rest delivered once. */
+    @Test
+    void anOutageOutlastingTheBufferDropsExactlyTheOverflowAndCountsIt() {
+        LokiPipeline p = rig.start(b -> b.maxRetries(100_000).batchMaxEvents(100).bufferMaxEvents(500));
+        LabelSet l = labels("app", "outage", "stream", "a");
+        rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            LokiEvent e = event(p, l, "a", i);
+            if (p.offer(e)) {
+                accepted.add(e.line());
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().retries() >= 2);
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        assertThat(p.flush(Duration.ofSeconds(20))).isTrue();
+
+        StatsSnapshot s = p.close(Duration.ofSeconds(5));
+        assertThat(accepted.size()).isBetween(500, 600); // the buffer plus at most the one batch taken out before
+        assertThat(s.dropped(DropReason.BUFFER_FULL)).isEqualTo(2_000 - accepted.size());
+        assertThat(s.delivered()).isEqualTo(accepted.size());
+        assertThat(rig.loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(accepted);
+        assertThat(rig.status.messages).contains("INFO Loki appender 'reliability' stopped: " + accepted.size()
+                + " events delivered, " + (2_000 - accepted.size()) + " not delivered {BUFFER_FULL="
+                + (2_000 - accepted.size()) + "}");
     }
 
     /** Round-robin over the streams; paced logging parks a millisecond per event (rate, not synchronisation). */
