@@ -25,10 +25,10 @@ final class Settings {
     long burstEvents = 2_000_000;
     int burstThreads = 1;
     long pacedRate = 100_000;
-    long pacedSeconds = 8;
+    long pacedSeconds = 6;
     long warmupEvents = 200_000;
     long warmupRate = 100_000;
-    long idleMs = 2_000;
+    long idleMs = 1_000;
     int sinkThreads = 4;
     String childHeap = "1g";
     String out = null;
@@ -45,7 +45,7 @@ final class Settings {
             "  --appenders=ours-logback,loki4j,ours-log4j2,tjahzi",
             "  --burst-events=N         events per burst (default 2000000)",
             "  --burst-threads=N        logging threads in the burst (default 1)",
-            "  --rate=N --seconds=N     paced run (default 100000 events/s for 8 s)",
+            "  --rate=N --seconds=N     paced run (default 100000 events/s for 6 s)",
             "  --jmh-threads=1,4        logging threads in the JMH runs",
             "  --burst-default-format   burst only in each appender's default format",
             "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
