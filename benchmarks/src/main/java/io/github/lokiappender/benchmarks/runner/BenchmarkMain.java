@@ -172,7 +172,7 @@ public final class BenchmarkMain {
             }
             SinkStats last = sink.snapshot();
             checkErrors(name, last);
-            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, block, threads, logged, atDrain, stopped, last);
+            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, block, threads, s.flushMs, logged, atDrain, stopped, last);
             if (burst) {
                 System.err.printf("  logged %.0f/s, delivered %.0f/s, %d of %d delivered (%d dropped)%n",
                         r.loggedPerSecond(), r.deliveredPerSecond(), r.delivered(), r.logged, r.dropped());

@@ -103,7 +103,9 @@ final class Report {
         line("");
         line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered");
         line("(logged, for the baselines).");
-        line("*latency*: event timestamp to receipt by the sink. *wire*: request line, headers and body per event.");
+        line("*latency*: event timestamp to receipt by the sink, for the events stamped before the last " + s.flushMs + " ms of the");
+        line("window (the run's final partial batch waits for the flush interval only because logging stopped).");
+        line("*wire*: request line, headers and body per event.");
         line("*caller*: time and allocation per call on the logging thread (ThreadMXBean). *split*: CPU s per M events");
         line("on the logging thread / the appender's threads / the rest (GC, JIT), before subtracting the idle rate.");
         line("");

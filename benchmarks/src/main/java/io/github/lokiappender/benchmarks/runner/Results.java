@@ -46,6 +46,7 @@ final class Results {
         final Variant variant;
         final Variant.Format format;
         final boolean burst;
+        final long flushMs;
         /** Run with overflowPolicy=BLOCK (this project only). */
         final boolean block;
         final int threads;
@@ -72,8 +73,9 @@ final class Results {
         final long cpuRest;
         final String appenderThreads;
 
-        EndToEnd(Variant variant, Variant.Format format, boolean burst, boolean block, int threads,
+        EndToEnd(Variant variant, Variant.Format format, boolean burst, boolean block, int threads, long flushMs,
                  Map<String, String> logged, SinkStats atDrain, Map<String, String> stopped, SinkStats last) {
+            this.flushMs = flushMs;
             this.variant = variant;
             this.format = format;
             this.burst = burst;
@@ -182,12 +184,20 @@ final class Results {
             return (double) callerAlloc / logged;
         }
 
+        /**
+         * Latencies of the events stamped before the last {@code flushMs} of the logging window: the
+         * final, partial batch of a run waits for the flush interval only because logging stopped.
+         */
+        io.github.lokiappender.benchmarks.sink.LatencyHistogram steadyLatency() {
+            return last.latency.before(t1 - flushMs * 1_000_000L);
+        }
+
         double p50Millis() {
-            return last.latency.quantileMillis(0.50);
+            return steadyLatency().quantileMillis(0.50);
         }
 
         double p99Millis() {
-            return last.latency.quantileMillis(0.99);
+            return steadyLatency().quantileMillis(0.99);
         }
 
         double wireBytesPerEvent() {

@@ -48,7 +48,7 @@ public final class BenchSink implements AutoCloseable {
     private long firstReceipt;
     private long lastReceipt;
     private final Set<String> formats = new TreeSet<>();
-    private final LatencyHistogram latency = new LatencyHistogram();
+    private final TimedLatency latency = new TimedLatency();
     private long[] timelineNanos = new long[1024];
     private long[] timelineEntries = new long[1024];
     private int timelineSize;
@@ -83,8 +83,7 @@ public final class BenchSink implements AutoCloseable {
 
     /** Counters since the last reset. */
     public synchronized SinkStats snapshot() {
-        LatencyHistogram copy = new LatencyHistogram();
-        copy.add(latency);
+        TimedLatency copy = latency.copy();
         return new SinkStats(requests, entries, streams, bodyBytes, headerBytes, errors, lastError, firstReceipt,
                 lastReceipt, String.join(",", formats), copy,
                 java.util.Arrays.copyOf(timelineNanos, timelineSize), java.util.Arrays.copyOf(timelineEntries, timelineSize));
@@ -245,7 +244,7 @@ public final class BenchSink implements AutoCloseable {
 
     /** Per handler thread: reused buffers and decoders. */
     private static final class Worker {
-        final LatencyHistogram pending = new LatencyHistogram();
+        final TimedLatency pending = new TimedLatency();
         final Tally tally = new Tally(pending);
         final SnappyDecompressor snappy = new SnappyDecompressor();
         byte[] body = new byte[1 << 20];

@@ -17,14 +17,15 @@ public final class SinkStats {
     public final long lastReceiptNanos;
     /** Content types and encodings seen, e.g. {@code application/json+gzip}. */
     public final String formats;
-    public final LatencyHistogram latency;
+    /** Event timestamp to receipt, by the second of the timestamp. */
+    public final TimedLatency latency;
     /** Per accepted request, in arrival order: receipt time and the running total of entries. */
     private final long[] timelineNanos;
     private final long[] timelineEntries;
 
     SinkStats(long requests, long entries, long streams, long bodyBytes, long headerBytes, long errors,
               String lastError, long firstReceiptNanos, long lastReceiptNanos, String formats,
-              LatencyHistogram latency, long[] timelineNanos, long[] timelineEntries) {
+              TimedLatency latency, long[] timelineNanos, long[] timelineEntries) {
         this.timelineNanos = timelineNanos;
         this.timelineEntries = timelineEntries;
         this.requests = requests;

@@ -6,13 +6,13 @@ package io.github.lokiappender.benchmarks.sink;
  */
 final class Tally {
 
-    private final LatencyHistogram latency;
+    private final TimedLatency latency;
     long receivedEpochNanos;
     int streams;
     int entries;
     long minTimestamp = Long.MAX_VALUE;
 
-    Tally(LatencyHistogram latency) {
+    Tally(TimedLatency latency) {
         this.latency = latency;
     }
 
@@ -32,6 +32,6 @@ final class Tally {
         if (timestampNanos < minTimestamp) {
             minTimestamp = timestampNanos;
         }
-        latency.record(receivedEpochNanos - timestampNanos);
+        latency.record(timestampNanos, receivedEpochNanos - timestampNanos);
     }
 }
