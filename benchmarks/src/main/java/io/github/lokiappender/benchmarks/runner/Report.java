@@ -370,8 +370,11 @@ final class Report {
     }
 
     private static String ratio(double a, double b) {
-        if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
+        if (Double.isNaN(a) || Double.isNaN(b)) {
             return "n/a";
+        }
+        if (b <= 0 || a / b > 100) {
+            return a <= 0 ? "n/a" : "> 100 (peer about 0)";
         }
         return num(a / b, 2);
     }

@@ -189,7 +189,8 @@ final class Results {
          * final, partial batch of a run waits for the flush interval only because logging stopped.
          */
         io.github.lokiappender.benchmarks.sink.LatencyHistogram steadyLatency() {
-            return last.latency.before(t1 - flushMs * 1_000_000L);
+            io.github.lokiappender.benchmarks.sink.LatencyHistogram h = last.latency.before(t1 - flushMs * 1_000_000L);
+            return h.count() > 0 ? h : last.latency.all(); // a window shorter than the flush interval (--quick)
         }
 
         double p50Millis() {
