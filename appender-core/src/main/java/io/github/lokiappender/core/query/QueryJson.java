@@ -25,13 +25,23 @@ final class QueryJson {
     private QueryJson() {
     }
 
-    /** The answer of {@code query_range} or {@code query}. */
-    static QueryResult parseQuery(byte[] body) throws IOException {
+    /** Reads the value of {@code data}; the parser stands on its first token. */
+    private interface DataReader<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    /**
+     * Loki's answer envelope, {@code {"status":"success","data":...}} (or {@code "error"}): reads
+     * {@code data} when it starts with {@code dataStart}, skips everything else.
+     *
+     * @return what {@code reader} read, or {@code absent} when there is no {@code data}
+     */
+    private static <T> T parseEnvelope(byte[] body, JsonToken dataStart, DataReader<T> reader, T absent) throws IOException {
         try (JsonParser p = JSON.createParser(body)) {
             expect(p, p.nextToken(), JsonToken.START_OBJECT, "the answer");
             String status = null;
             String error = null;
-            QueryResult result = null;
+            T data = absent;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
@@ -39,18 +49,24 @@ final class QueryJson {
                     status = p.getText();
                 } else if (name.equals("error") && t == JsonToken.VALUE_STRING) {
                     error = p.getText();
-                } else if (name.equals("data") && t == JsonToken.START_OBJECT) {
-                    result = parseData(p);
+                } else if (name.equals("data") && t == dataStart) {
+                    data = reader.read(p);
                 } else {
                     p.skipChildren();
                 }
             }
             checkStatus(status, error);
-            if (result == null) {
-                throw new IOException("the answer has no 'data'");
-            }
-            return result;
+            return data;
         }
+    }
+
+    /** The answer of {@code query_range} or {@code query}. */
+    static QueryResult parseQuery(byte[] body) throws IOException {
+        QueryResult result = parseEnvelope(body, JsonToken.START_OBJECT, QueryJson::parseData, null);
+        if (result == null) {
+            throw new IOException("the answer has no 'data'");
+        }
+        return result;
     }
 
     private static QueryResult parseData(JsonParser p) throws IOException {
@@ -248,55 +264,19 @@ final class QueryJson {
 
     /** {@code {"status":"success","data":["a","b"]}}; Loki leaves out {@code data} when the list is empty. */
     static List<String> parseStringList(byte[] body) throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
-            expect(p, p.nextToken(), JsonToken.START_OBJECT, "the answer");
-            String status = null;
-            String error = null;
-            List<String> data = Collections.emptyList();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (name.equals("status") && t == JsonToken.VALUE_STRING) {
-                    status = p.getText();
-                } else if (name.equals("error") && t == JsonToken.VALUE_STRING) {
-                    error = p.getText();
-                } else if (name.equals("data") && t == JsonToken.START_ARRAY) {
-                    data = readStrings(p);
-                } else {
-                    p.skipChildren();
-                }
-            }
-            checkStatus(status, error);
-            return data;
-        }
+        return parseEnvelope(body, JsonToken.START_ARRAY, QueryJson::readStrings, Collections.emptyList());
     }
 
     /** {@code {"status":"success","data":[{"app":"shop"},...]}}. */
     static List<Map<String, String>> parseSeries(byte[] body) throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
-            expect(p, p.nextToken(), JsonToken.START_OBJECT, "the answer");
-            String status = null;
-            String error = null;
+        return parseEnvelope(body, JsonToken.START_ARRAY, p -> {
             List<Map<String, String>> data = new ArrayList<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (name.equals("status") && t == JsonToken.VALUE_STRING) {
-                    status = p.getText();
-                } else if (name.equals("error") && t == JsonToken.VALUE_STRING) {
-                    error = p.getText();
-                } else if (name.equals("data") && t == JsonToken.START_ARRAY) {
-                    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                        expect(p, e, JsonToken.START_OBJECT, "a series");
-                        data.add(readStringMap(p));
-                    }
-                } else {
-                    p.skipChildren();
-                }
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                expect(p, e, JsonToken.START_OBJECT, "a series");
+                data.add(readStringMap(p));
             }
-            checkStatus(status, error);
             return Collections.unmodifiableList(data);
-        }
+        }, Collections.emptyList());
     }
 
     /** A flat object of strings (Loki) or one wrapped in {@code data} (some gateways). */
