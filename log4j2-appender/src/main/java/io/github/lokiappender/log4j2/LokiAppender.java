@@ -55,8 +55,11 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
 
     public static final String PLUGIN_NAME = "Loki";
 
-    /** The line when no layout is given: level first, so that Loki can detect it in the line. */
-    public static final String DEFAULT_PATTERN = "%level %logger [%thread] - %msg%n%ex";
+    /**
+     * The line when no layout is given, the same as the Logback appender's default: the message and
+     * any exception. Level, logger and thread belong in labels or structured metadata.
+     */
+    public static final String DEFAULT_PATTERN = "%m%n%ex";
 
     private final LokiConfig config;
     private final LineRenderer lineRenderer;
