@@ -71,6 +71,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition listenerChanged = lock.newCondition();
     private ServerSocket listener; // null while refusing; guarded by lock
+    private ServerSocket accepting; // the socket the acceptor is blocked on, if any; guarded by lock
     private Mode mode = Mode.PASS_THROUGH;
     private boolean closed;
 
@@ -144,6 +145,16 @@ public final class FaultyProxy implements AutoCloseable {
             if (newMode == Mode.REFUSE) {
                 closeQuietly(listener);
                 listener = null;
+                // The JDK closes a socket's descriptor only once a thread blocked in accept() on it
+                // has left; until then connections would still be accepted. Wait for the acceptor.
+                long waitNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                try {
+                    while (accepting != null && waitNanos > 0) {
+                        waitNanos = listenerChanged.awaitNanos(waitNanos);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             } else if (listener == null) {
                 try {
                     listener = bind(port);
@@ -233,6 +244,7 @@ public final class FaultyProxy implements AutoCloseable {
                     return;
                 }
                 s = listener;
+                accepting = s;
             } finally {
                 lock.unlock();
             }
@@ -240,6 +252,7 @@ public final class FaultyProxy implements AutoCloseable {
             try {
                 socket = s.accept();
             } catch (IOException e) {
+                acceptReturned();
                 if (!s.isClosed()) {
                     closeQuietly(s); // an accept failure that is not a mode switch: start over on a fresh socket
                     lock.lock();
@@ -258,8 +271,20 @@ public final class FaultyProxy implements AutoCloseable {
                 }
                 continue;
             }
+            acceptReturned();
             accepted.incrementAndGet();
             handle(socket);
+        }
+    }
+
+    /** The acceptor is no longer blocked on a listening socket (see {@link #mode}). */
+    private void acceptReturned() {
+        lock.lock();
+        try {
+            accepting = null;
+            listenerChanged.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
