@@ -8,27 +8,23 @@ import io.github.lokiappender.core.LokiPipeline;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.StatsSnapshot;
+import io.github.lokiappender.testsupport.SelfSignedTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * TLS trust: a CA file, insecure mode, and the default (JVM trust store) refusing a self-signed
- * server. The certificate is made with the JDK's keytool for each run.
+ * server. The certificate is made with the JDK's keytool for each run ({@link SelfSignedTls}).
  */
 class TlsTest {
 
@@ -40,25 +36,10 @@ class TlsTest {
 
     @BeforeAll
     static void startHttpsServer() throws Exception {
-        Path ks = dir.resolve("server.p12");
-        caPem = dir.resolve("ca.pem");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(keytool, "-genkeypair", "-alias", "loki", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-        run(keytool, "-exportcert", "-alias", "loki", "-keystore", ks.toString(), "-storepass", "changeit",
-                "-rfc", "-file", caPem.toString());
-
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
+        SelfSignedTls tls = SelfSignedTls.create(dir);
+        caPem = tls.caPem();
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         server.createContext("/loki/api/v1/push", ex -> {
             ex.getRequestBody().readAllBytes();
             pushes.incrementAndGet();
@@ -71,13 +52,6 @@ class TlsTest {
     @AfterAll
     static void stop() {
         server.stop(0);
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
     }
 
     private static StatsSnapshot pushOne(LokiConfig.Builder b, RecordingStatus status) {
