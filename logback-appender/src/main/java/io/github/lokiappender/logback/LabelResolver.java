@@ -69,6 +69,14 @@ final class LabelResolver {
         if (fixed != null) {
             return fixed;
         }
+        if (dynamic.length == 1) {
+            // the common case (a level label): look up without a per-event array
+            String v = dynamic[0].value(event);
+            LabelSet hit = cache.get(v == null ? "" : v, LabelSetCache.hash(v == null ? "" : v));
+            if (hit != null) {
+                return hit;
+            }
+        }
         String[] values = new String[dynamic.length];
         for (int i = 0; i < values.length; i++) {
             String v = dynamic[i].value(event);

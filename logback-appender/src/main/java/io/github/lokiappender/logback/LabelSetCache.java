@@ -43,6 +43,27 @@ final class LabelSetCache {
         return h ^ (h >>> 16);
     }
 
+    /** {@link #hash(String[])} of the one-element array {@code {value}}, without making the array. */
+    static int hash(String value) {
+        int h = 31 + value.hashCode();
+        return h ^ (h >>> 16);
+    }
+
+    /** {@link #get(String[], int)} for a single value, without making an array. */
+    LabelSet get(String value, int hash) {
+        Node[] t = table;
+        int mask = t.length - 1;
+        for (int i = hash & mask; ; i = (i + 1) & mask) {
+            Node n = t[i];
+            if (n == null) {
+                return null;
+            }
+            if (n.hash == hash && n.key.length == 1 && n.key[0].equals(value)) {
+                return n.value;
+            }
+        }
+    }
+
     /** The cached label set for these values, or null. */
     LabelSet get(String[] values, int hash) {
         Node[] t = table;

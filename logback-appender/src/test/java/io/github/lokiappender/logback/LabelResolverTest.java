@@ -71,6 +71,8 @@ class LabelResolverTest {
         assertThat(error.render()).isEqualTo("{app=\"shop\", level=\"ERROR\"}");
         assertThat(r.dynamicCount()).isEqualTo(1);
         assertThat(r.cachedCombinations()).isEqualTo(2);
+        assertThat(r.resolve(event("z", Level.ERROR, "d", null))).isSameAs(error);
+        assertThat(LabelSetCache.hash("INFO")).isEqualTo(LabelSetCache.hash(new String[]{"INFO"}));
     }
 
     @Test
