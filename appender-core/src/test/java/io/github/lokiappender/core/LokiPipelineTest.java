@@ -243,7 +243,6 @@ class LokiPipelineTest {
         for (int i = 0; i < 30; i++) {
             p.offer(event(p, i, labels("app", "t")));
         }
-        loki.awaitRequests(0, Duration.ofMillis(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> loki.pendingPushes() > 0);
         long t0 = System.nanoTime();
         StatsSnapshot s = p.close(Duration.ofMillis(500));
