@@ -20,6 +20,7 @@ class LokiConfigTest {
         assertThat(c.http().resolve("/loki/api/v1/push").toString()).isEqualTo("http://localhost:3100/loki/api/v1/push");
         assertThat(c.format()).isEqualTo(PushFormat.JSON);
         assertThat(c.compression()).isEqualTo(Compression.NONE);
+        assertThat(c.compressionLevel()).isEqualTo(1);
         assertThat(c.batchMaxBytes()).isEqualTo(1024 * 1024);
         assertThat(c.batchMaxEvents()).isEqualTo(10_000);
         assertThat(c.flushIntervalMs()).isEqualTo(1_000);
@@ -96,6 +97,16 @@ class LokiConfigTest {
         assertThat(c.format()).isEqualTo(PushFormat.PROTOBUF);
         assertThat(c.overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
         assertProblem(b -> b.url("http://l").format("protobuf").compression("gzip"), "'compression' applies to json only");
+    }
+
+    @Test
+    void compressionLevelIsOneToNine() {
+        assertThat(LokiConfig.builder().url("http://l").compression("gzip").compressionLevel(9).build().compressionLevel())
+                .isEqualTo(9);
+        assertProblem(b -> b.url("http://l").compressionLevel(0),
+                "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 0");
+        assertProblem(b -> b.url("http://l").compressionLevel(10),
+                "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 10");
     }
 
     @Test

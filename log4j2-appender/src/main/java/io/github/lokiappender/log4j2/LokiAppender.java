@@ -218,6 +218,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         @PluginBuilderAttribute
         private String compression;
         @PluginBuilderAttribute
+        private String compressionLevel;
+        @PluginBuilderAttribute
         private String batchMaxBytes;
         @PluginBuilderAttribute
         private String batchMaxEvents;
@@ -290,6 +292,12 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         /** {@code none} (default) or {@code gzip}. */
         public B setCompression(String compression) {
             this.compression = compression;
+            return asBuilder();
+        }
+
+        /** gzip level, 1 (fastest, default) to 9 (smallest). */
+        public B setCompressionLevel(int v) {
+            this.compressionLevel = Integer.toString(v);
             return asBuilder();
         }
 
@@ -441,6 +449,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             Boolean bool;
             if ((l = p.longValue("batchMaxBytes", batchMaxBytes)) != null) {
                 b.batchMaxBytes(l);
+            }
+            if ((i = p.intValue("compressionLevel", compressionLevel)) != null) {
+                b.compressionLevel(i);
             }
             if ((i = p.intValue("batchMaxEvents", batchMaxEvents)) != null) {
                 b.batchMaxEvents(i);

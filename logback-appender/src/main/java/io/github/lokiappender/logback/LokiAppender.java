@@ -63,6 +63,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private String headers;
     private String format;
     private String compression;
+    private Integer compressionLevel;
     private Long batchMaxBytes;
     private Integer batchMaxEvents;
     private Long flushIntervalMs;
@@ -264,6 +265,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         if (compression != null) {
             b.compression(compression.trim());
         }
+        if (compressionLevel != null) {
+            b.compressionLevel(compressionLevel);
+        }
         if (batchMaxBytes != null) {
             b.batchMaxBytes(batchMaxBytes);
         }
@@ -435,6 +439,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** {@code none} (default) or {@code gzip} (JSON only). */
     public void setCompression(String compression) {
         this.compression = compression;
+    }
+
+    /** gzip level, 1 (fastest, default) to 9 (smallest). */
+    public void setCompressionLevel(int compressionLevel) {
+        this.compressionLevel = compressionLevel;
     }
 
     /** Largest request in bytes; default 1 MiB. */

@@ -65,6 +65,7 @@ class LokiAppenderConfigTest {
                 <headers>X-Source=logback, X-Env=test</headers>
                 <format>json</format>
                 <compression>gzip</compression>
+                <compressionLevel>6</compressionLevel>
                 <batchMaxBytes>2048</batchMaxBytes>
                 <batchMaxEvents>50</batchMaxEvents>
                 <flushIntervalMs>250</flushIntervalMs>
@@ -96,6 +97,7 @@ class LokiAppenderConfigTest {
             assertThat(c.http().headers()).containsExactly(Map.entry("X-Source", "logback"), Map.entry("X-Env", "test"));
             assertThat(c.format()).isEqualTo(PushFormat.JSON);
             assertThat(c.compression()).isEqualTo(Compression.GZIP);
+            assertThat(c.compressionLevel()).isEqualTo(6);
             assertThat(c.batchMaxBytes()).isEqualTo(2048);
             assertThat(c.batchMaxEvents()).isEqualTo(50);
             assertThat(c.flushIntervalMs()).isEqualTo(250);
@@ -199,6 +201,8 @@ class LokiAppenderConfigTest {
     void unknownCompressionAndPolicyNameTheirOptions() {
         assertInactiveWithOneError("<url>http://127.0.0.1:9</url><compression>zstd</compression>",
                 "'compression' must be none or gzip, was 'zstd'");
+        assertInactiveWithOneError("<url>http://127.0.0.1:9</url><compression>gzip</compression><compressionLevel>10</compressionLevel>",
+                "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 10");
         assertInactiveWithOneError("<url>http://127.0.0.1:9</url><overflowPolicy>WAIT</overflowPolicy>",
                 "'overflowPolicy' must be DROP_NEWEST, DROP_OLDEST or BLOCK, was 'WAIT'");
     }

@@ -12,9 +12,14 @@ public final class PushEncoders {
      * @throws IllegalArgumentException for a combination Loki does not accept (protobuf with gzip)
      */
     public static PushEncoder create(PushFormat format, Compression compression) {
+        return create(format, compression, GzipJsonPushEncoder.DEFAULT_LEVEL);
+    }
+
+    /** As {@link #create(PushFormat, Compression)}, with the gzip level (1..9) used for gzip JSON. */
+    public static PushEncoder create(PushFormat format, Compression compression, int gzipLevel) {
         Compression c = compression == null ? Compression.NONE : compression;
         if (format == PushFormat.JSON) {
-            return c == Compression.GZIP ? new GzipJsonPushEncoder() : new JsonPushEncoder();
+            return c == Compression.GZIP ? new GzipJsonPushEncoder(gzipLevel) : new JsonPushEncoder();
         }
         if (format == PushFormat.PROTOBUF && c == Compression.NONE) {
             return new ProtobufPushEncoder();

@@ -137,6 +137,17 @@ class GzipJsonPushEncoderTest {
     }
 
     @Test
+    void defaultIsLevelOneAndTheFactoryPassesTheLevelOn() {
+        Batch b = large(500);
+        byte[] level1 = new GzipJsonPushEncoder(1).encode(b).toByteArray();
+        byte[] level9 = new GzipJsonPushEncoder(9).encode(b).toByteArray();
+        assertThat(new GzipJsonPushEncoder().encode(b).toByteArray()).isEqualTo(level1);
+        assertThat(PushEncoders.create(PushFormat.JSON, Compression.GZIP).encode(b).toByteArray()).isEqualTo(level1);
+        assertThat(PushEncoders.create(PushFormat.JSON, Compression.GZIP, 9).encode(b).toByteArray()).isEqualTo(level9);
+        assertThat(level9.length).isLessThan(level1.length);
+    }
+
+    @Test
     void emptyBatchIsAValidGzipOfTheEmptyRequest() throws IOException {
         assertThat(new String(gunzip(encoder.encode(new Batch())), StandardCharsets.UTF_8)).isEqualTo("{\"streams\":[]}");
     }
