@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Micrometer is optional: without micrometer-core on the class path the pipeline starts, ships
  * and reports nothing about it. Runs in its own surefire execution of this module
  * ({@code without-micrometer}) whose class path leaves micrometer-core out; that execution sets
- * {@code loki.test.withoutMicrometer}. Picked by {@code -Dtest} in the normal execution, it is skipped.
+ * {@code loki.test.withoutMicrometer} and always runs this class, whatever {@code -Dtest} says.
+ * Picked by {@code -Dtest} in the normal execution (with Micrometer), it is skipped.
  */
 class WithoutMicrometerTest {
 
