@@ -5,6 +5,7 @@ import io.github.lokiappender.core.encode.Compression;
 import io.github.lokiappender.core.encode.PushFormat;
 import io.github.lokiappender.core.http.HttpSettings;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
+import io.github.lokiappender.core.stats.MicrometerSupport;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class LokiConfig {
     private final int maxStreams;
     private final String name;
     private final boolean jmx;
+    private final boolean micrometer;
+    private final Object meterRegistry;
 
     private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy) {
         this.http = http;
@@ -64,6 +67,8 @@ public final class LokiConfig {
         this.maxStreams = b.maxStreams;
         this.name = b.name;
         this.jmx = b.jmx;
+        this.micrometer = b.micrometer;
+        this.meterRegistry = b.meterRegistry;
     }
 
     public static Builder builder() {
@@ -150,6 +155,20 @@ public final class LokiConfig {
         return jmx;
     }
 
+    /** Whether the counters are registered as Micrometer meters when Micrometer is on the class path. */
+    public boolean micrometer() {
+        return micrometer;
+    }
+
+    /**
+     * The Micrometer {@code MeterRegistry} the meters go to, or null for Micrometer's global
+     * registry ({@code Metrics.globalRegistry}). Typed {@code Object} so that this class loads
+     * without Micrometer.
+     */
+    public Object meterRegistry() {
+        return meterRegistry;
+    }
+
     @Override
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
@@ -184,6 +203,8 @@ public final class LokiConfig {
         private int maxStreams = LabelSetRegistry.DEFAULT_MAX_STREAMS;
         private String name = "loki";
         private boolean jmx = true;
+        private boolean micrometer = true;
+        private Object meterRegistry;
 
         private Builder() {
         }
@@ -358,6 +379,24 @@ public final class LokiConfig {
             return this;
         }
 
+        /**
+         * Register the counters as Micrometer meters ({@code loki.appender.*}, tagged
+         * {@code appender=<name>}) when Micrometer is on the class path; default true.
+         */
+        public Builder micrometer(boolean v) {
+            this.micrometer = v;
+            return this;
+        }
+
+        /**
+         * The Micrometer {@code MeterRegistry} to register the meters with instead of Micrometer's
+         * global registry; default none (the global registry). Ignored when {@code micrometer} is false.
+         */
+        public Builder meterRegistry(Object registry) {
+            this.meterRegistry = registry;
+            return this;
+        }
+
         public Builder name(String v) {
             this.name = v == null || v.isBlank() ? "loki" : v;
             return this;
@@ -403,6 +442,10 @@ public final class LokiConfig {
                 problems.add("'maxLineBytes' must be 0 (no limit) or between 64 and " + LOKI_INGESTION_BURST_BYTES + ", was " + maxLineBytes);
             }
             positive(problems, "maxStreams", maxStreams);
+            if (meterRegistry != null && !MicrometerSupport.isRegistry(meterRegistry)) {
+                problems.add("'meterRegistry' must be an io.micrometer.core.instrument.MeterRegistry visible to the"
+                        + " appender's class loader, was " + meterRegistry.getClass().getName());
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }

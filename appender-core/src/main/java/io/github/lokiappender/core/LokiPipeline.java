@@ -13,6 +13,8 @@ import io.github.lokiappender.core.http.Sleeper;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
 import io.github.lokiappender.core.stats.LokiAppenderStats;
+import io.github.lokiappender.core.stats.MeterSource;
+import io.github.lokiappender.core.stats.MicrometerSupport;
 import io.github.lokiappender.core.stats.PipelineStats;
 import io.github.lokiappender.core.stats.StatsSnapshot;
 
@@ -52,6 +54,7 @@ public final class LokiPipeline implements AutoCloseable {
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile StatsSnapshot finalStats;
     private final LokiAppenderStats mbean = new LokiAppenderStats(this::stats);
+    private volatile MicrometerSupport.Binding meters;
 
     private LokiPipeline(LokiConfig config, StatusReporter status, PushTransport transport, PushEncoder encoder,
                          LabelSet overflowLabels) {
@@ -104,6 +107,9 @@ public final class LokiPipeline implements AutoCloseable {
             } catch (javax.management.JMException | RuntimeException e) {
                 p.status.warn("counters of Loki appender '" + config.name() + "' are not available over JMX: " + e, null);
             }
+        }
+        if (config.micrometer()) {
+            p.bindMeters();
         }
         return p;
     }
@@ -187,6 +193,11 @@ public final class LokiPipeline implements AutoCloseable {
         }
         transport.close();
         mbean.unregister();
+        MicrometerSupport.Binding m = meters;
+        if (m != null) {
+            meters = null;
+            m.close();
+        }
         StatsSnapshot s = stats.snapshot();
         finalStats = s;
         status.info("Loki appender '" + config.name() + "' stopped: " + s.delivered() + " events delivered, "
@@ -220,6 +231,38 @@ public final class LokiPipeline implements AutoCloseable {
      */
     public long bufferedBytes() {
         return buffer.bytes();
+    }
+
+    /** Whether the counters are registered as Micrometer meters (false when Micrometer is absent or off). */
+    public boolean hasMeters() {
+        return meters != null;
+    }
+
+    /** Registers the Micrometer meters if Micrometer is on the class path; silent when it is not. */
+    private void bindMeters() {
+        MeterSource source = new MeterSource() {
+            @Override
+            public StatsSnapshot stats() {
+                return stats.snapshot();
+            }
+
+            @Override
+            public long bufferedEvents() {
+                return buffer.size();
+            }
+
+            @Override
+            public long bufferedBytes() {
+                return buffer.bytes();
+            }
+        };
+        try {
+            meters = MicrometerSupport.bind(config.meterRegistry(), config.name(), source);
+        } catch (RuntimeException | LinkageError e) {
+            // e.g. a Micrometer too old for the builders used: the appender works without meters
+            status.warn("counters of Loki appender '" + config.name() + "' are not available as Micrometer meters: "
+                    + e, null);
+        }
     }
 
     private void awaitShipper(long millis) {

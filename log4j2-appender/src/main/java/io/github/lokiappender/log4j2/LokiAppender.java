@@ -253,6 +253,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         private String maxLineBytes;
         @PluginBuilderAttribute
         private String maxStreams;
+        @PluginBuilderAttribute
+        private String micrometer;
         @PluginElement("Label")
         private Label[] labels;
         @PluginElement("StructuredMetadata")
@@ -387,6 +389,16 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
+        /**
+         * Register the counters as Micrometer meters ({@code loki.appender.*}, tagged
+         * {@code appender=<name>}) in Micrometer's global registry when Micrometer is on the class
+         * path; default true.
+         */
+        public B setMicrometer(boolean v) {
+            this.micrometer = Boolean.toString(v);
+            return asBuilder();
+        }
+
         public B setLabels(Label... labels) {
             this.labels = labels;
             return asBuilder();
@@ -494,6 +506,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if ((i = p.intValue("maxStreams", maxStreams)) != null) {
                 b.maxStreams(i);
+            }
+            if ((bool = p.booleanValue("micrometer", micrometer)) != null) {
+                b.micrometer(bool);
             }
             LokiConfig config = null;
             try {

@@ -81,6 +81,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Boolean insecureSkipTlsVerify;
     private Integer maxLineBytes;
     private Integer maxStreams;
+    private Boolean micrometer;
     private String labels;
     private String structuredMetadata;
     private Layout<ILoggingEvent> layout;
@@ -307,6 +308,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         if (maxStreams != null) {
             b.maxStreams(maxStreams);
         }
+        if (micrometer != null) {
+            b.micrometer(micrometer);
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -529,6 +533,15 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Cap on distinct label sets (streams); default 1000. */
     public void setMaxStreams(int maxStreams) {
         this.maxStreams = maxStreams;
+    }
+
+    /**
+     * Register the counters as Micrometer meters ({@code loki.appender.*}, tagged
+     * {@code appender=<name>}) in Micrometer's global registry when Micrometer is on the class path;
+     * default true.
+     */
+    public void setMicrometer(boolean micrometer) {
+        this.micrometer = micrometer;
     }
 
     /** {@code name=pattern} list of stream labels, e.g. {@code app=shop, level=%level}. */

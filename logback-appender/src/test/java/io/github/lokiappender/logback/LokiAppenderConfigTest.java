@@ -82,6 +82,7 @@ class LokiAppenderConfigTest {
                 <caCertificatePath>%s</caCertificatePath>
                 <maxLineBytes>1000</maxLineBytes>
                 <maxStreams>7</maxStreams>
+                <micrometer>false</micrometer>
                 <labels>app=shop, level=%%level</labels>
                 <structuredMetadata>trace_id=%%mdc{trace_id}</structuredMetadata>
                 """.formatted(caPem)));
@@ -115,6 +116,7 @@ class LokiAppenderConfigTest {
             assertThat(c.http().insecureSkipTlsVerify()).isFalse();
             assertThat(c.maxLineBytes()).isEqualTo(1000);
             assertThat(c.maxStreams()).isEqualTo(7);
+            assertThat(c.micrometer()).isFalse();
             assertThat(appender.getLabels()).isEqualTo("app=shop, level=%level");
             assertThat(appender.getStructuredMetadata()).isEqualTo("trace_id=%mdc{trace_id}");
             assertThat(problems(ctx)).isEmpty();
@@ -173,6 +175,7 @@ class LokiAppenderConfigTest {
             assertThat(c.http().insecureSkipTlsVerify()).isFalse();
             assertThat(c.maxLineBytes()).isEqualTo(256 * 1024);
             assertThat(c.maxStreams()).isEqualTo(1000);
+            assertThat(c.micrometer()).isTrue();
         } finally {
             ctx.stop();
         }
