@@ -255,6 +255,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         private String maxStreams;
         @PluginBuilderAttribute
         private String micrometer;
+        @PluginBuilderAttribute
+        private String jmx;
         @PluginElement("Label")
         private Label[] labels;
         @PluginElement("StructuredMetadata")
@@ -399,6 +401,12 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
+        /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */
+        public B setJmx(boolean v) {
+            this.jmx = Boolean.toString(v);
+            return asBuilder();
+        }
+
         public B setLabels(Label... labels) {
             this.labels = labels;
             return asBuilder();
@@ -509,6 +517,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if ((bool = p.booleanValue("micrometer", micrometer)) != null) {
                 b.micrometer(bool);
+            }
+            if ((bool = p.booleanValue("jmx", jmx)) != null) {
+                b.jmx(bool);
             }
             LokiConfig config = null;
             try {

@@ -61,14 +61,14 @@ class LokiAppenderBuilderTest {
     }
 
     @Test
-    void everyAttributeReachesTheCoreConfig() {
+    void everyAttributeReachesTheCoreConfig() throws Exception {
         ctx = startXml(dir, "all", xml(URL + "/loki/api/v1/push",
                 "tenantId=\"team-a\" username=\"user\" password=\"secret\" format=\"protobuf\" compression=\"none\""
                         + " batchMaxBytes=\"2048\" batchMaxEvents=\"7\" flushIntervalMs=\"250\" bufferMaxBytes=\"4096\""
                         + " bufferMaxEvents=\"99\" overflowPolicy=\"block\" blockTimeoutMs=\"3\" maxRetries=\"2\""
                         + " retryMinBackoffMs=\"10\" retryMaxBackoffMs=\"20\" connectTimeoutMs=\"111\""
                         + " requestTimeoutMs=\"222\" shutdownTimeoutMs=\"333\" maxLineBytes=\"1000\" maxStreams=\"5\""
-                        + " micrometer=\"false\"",
+                        + " micrometer=\"false\" jmx=\"false\"",
                 "<Label name=\"app\" value=\"shop\"/>"));
 
         LokiConfig c = loki(ctx).config();
@@ -94,6 +94,10 @@ class LokiAppenderBuilderTest {
         assertThat(c.maxLineBytes()).isEqualTo(1000);
         assertThat(c.maxStreams()).isEqualTo(5);
         assertThat(c.micrometer()).isFalse();
+        assertThat(c.jmx()).isFalse();
+        assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(
+                javax.management.ObjectName.getInstance("io.github.lokiappender:type=LokiAppender,name=LOKI*"), null))
+                .isEmpty();
         assertThat(c.name()).isEqualTo("LOKI");
         assertThat(status.lokiMessages(Level.ERROR)).isEmpty();
         // secrets stay out of what Log4j2 prints about the appender
@@ -148,6 +152,7 @@ class LokiAppenderBuilderTest {
         assertThat(c.http().caCertificatePath()).isNull();
         assertThat(c.http().insecureSkipTlsVerify()).isFalse();
         assertThat(c.micrometer()).isTrue();
+        assertThat(c.jmx()).isTrue();
         assertThat(c.http().tenantId()).isNull();
         assertThat(c.http().authorization()).isNull();
         assertThat(appender.getLayout()).isInstanceOf(PatternLayout.class);
@@ -189,6 +194,7 @@ class LokiAppenderBuilderTest {
                 arguments("maxLineBytes=\"10\"", "'maxLineBytes' must be 0 (no limit) or between 64 and 6291456, was 10"),
                 arguments("maxStreams=\"0\"", "'maxStreams' must be > 0, was 0"),
                 arguments("micrometer=\"yes\"", "'micrometer' must be true or false, was 'yes'"),
+                arguments("jmx=\"on\"", "'jmx' must be true or false, was 'on'"),
                 arguments("tenantId=\"a|b\"", "'tenantId' names several tenants"),
                 arguments("tenantId=\"team a\"", "'tenantId' may only contain letters, digits and !-_.*'() but has ' '"),
                 arguments("username=\"u\"", "'username' and 'password' must be set together"),

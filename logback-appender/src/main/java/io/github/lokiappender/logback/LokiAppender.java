@@ -82,6 +82,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Integer maxLineBytes;
     private Integer maxStreams;
     private Boolean micrometer;
+    private Boolean jmx;
     private String labels;
     private String structuredMetadata;
     private Layout<ILoggingEvent> layout;
@@ -310,6 +311,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (micrometer != null) {
             b.micrometer(micrometer);
+        }
+        if (jmx != null) {
+            b.jmx(jmx);
         }
         try {
             return b.build();
@@ -542,6 +546,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
      */
     public void setMicrometer(boolean micrometer) {
         this.micrometer = micrometer;
+    }
+
+    /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */
+    public void setJmx(boolean jmx) {
+        this.jmx = jmx;
     }
 
     /** {@code name=pattern} list of stream labels, e.g. {@code app=shop, level=%level}. */

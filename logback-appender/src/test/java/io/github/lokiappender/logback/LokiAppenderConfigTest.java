@@ -83,6 +83,7 @@ class LokiAppenderConfigTest {
                 <maxLineBytes>1000</maxLineBytes>
                 <maxStreams>7</maxStreams>
                 <micrometer>false</micrometer>
+                <jmx>false</jmx>
                 <labels>app=shop, level=%%level</labels>
                 <structuredMetadata>trace_id=%%mdc{trace_id}</structuredMetadata>
                 """.formatted(caPem)));
@@ -117,6 +118,7 @@ class LokiAppenderConfigTest {
             assertThat(c.maxLineBytes()).isEqualTo(1000);
             assertThat(c.maxStreams()).isEqualTo(7);
             assertThat(c.micrometer()).isFalse();
+            assertThat(c.jmx()).isFalse();
             assertThat(appender.getLabels()).isEqualTo("app=shop, level=%level");
             assertThat(appender.getStructuredMetadata()).isEqualTo("trace_id=%mdc{trace_id}");
             assertThat(problems(ctx)).isEmpty();
@@ -176,6 +178,7 @@ class LokiAppenderConfigTest {
             assertThat(c.maxLineBytes()).isEqualTo(256 * 1024);
             assertThat(c.maxStreams()).isEqualTo(1000);
             assertThat(c.micrometer()).isTrue();
+            assertThat(c.jmx()).isTrue();
         } finally {
             ctx.stop();
         }
