@@ -6,6 +6,9 @@ import io.github.lokiappender.core.encode.PushFormat;
 import io.github.lokiappender.core.http.HttpSettings;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +24,8 @@ public final class LokiConfig {
     public static final long LOKI_INGESTION_BURST_BYTES = 6L * 1024 * 1024;
     /** Loki's default {@code max_line_size} (256 KiB). */
     public static final int LOKI_MAX_LINE_BYTES = 256 * 1024;
+    /** Default {@code spoolMaxBytes} (256 MiB). */
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 256L * 1024 * 1024;
 
     private final HttpSettings http;
     private final PushFormat format;
@@ -40,8 +45,11 @@ public final class LokiConfig {
     private final int maxStreams;
     private final String name;
     private final boolean jmx;
+    private final Path spoolDirectory;
+    private final long spoolMaxBytes;
 
-    private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy) {
+    private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy,
+                       Path spool) {
         this.http = http;
         this.format = format;
         this.compression = compression;
@@ -60,6 +68,8 @@ public final class LokiConfig {
         this.maxStreams = b.maxStreams;
         this.name = b.name;
         this.jmx = b.jmx;
+        this.spoolDirectory = spool;
+        this.spoolMaxBytes = b.spoolMaxBytes;
     }
 
     public static Builder builder() {
@@ -141,6 +151,16 @@ public final class LokiConfig {
         return jmx;
     }
 
+    /** The directory of the on-disk spool, or null when the spool is off (the default). */
+    public Path spoolDirectory() {
+        return spoolDirectory;
+    }
+
+    /** Disk the spool may use, in bytes of its segment files; default 256 MiB. */
+    public long spoolMaxBytes() {
+        return spoolMaxBytes;
+    }
+
     @Override
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
@@ -150,7 +170,9 @@ public final class LokiConfig {
                 + ", blockTimeoutMs=" + blockTimeoutMs + ", maxRetries=" + maxRetries
                 + ", retryMinBackoffMs=" + retryMinBackoffMs + ", retryMaxBackoffMs=" + retryMaxBackoffMs
                 + ", shutdownTimeoutMs=" + shutdownTimeoutMs + ", maxLineBytes=" + maxLineBytes
-                + ", maxStreams=" + maxStreams + '}';
+                + ", maxStreams=" + maxStreams
+                + (spoolDirectory != null ? ", spoolDirectory=" + spoolDirectory + ", spoolMaxBytes=" + spoolMaxBytes : "")
+                + '}';
     }
 
     /** Collects options; every default is the one documented in the README. */
@@ -173,6 +195,8 @@ public final class LokiConfig {
         private int maxStreams = LabelSetRegistry.DEFAULT_MAX_STREAMS;
         private String name = "loki";
         private boolean jmx = true;
+        private String spoolDirectory;
+        private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
 
         private Builder() {
         }
@@ -337,6 +361,21 @@ public final class LokiConfig {
             return this;
         }
 
+        /**
+         * Directory of the on-disk spool that keeps batches Loki cannot take (outage, restart) and
+         * replays them in order; default none (memory only). One appender per directory.
+         */
+        public Builder spoolDirectory(String v) {
+            this.spoolDirectory = v;
+            return this;
+        }
+
+        /** Disk the spool may use; default 268435456 (256 MiB), at least 2 x batchMaxBytes. */
+        public Builder spoolMaxBytes(long v) {
+            this.spoolMaxBytes = v;
+            return this;
+        }
+
         public Builder name(String v) {
             this.name = v == null || v.isBlank() ? "loki" : v;
             return this;
@@ -379,10 +418,30 @@ public final class LokiConfig {
                 problems.add("'maxLineBytes' must be 0 (no limit) or between 64 and " + LOKI_INGESTION_BURST_BYTES + ", was " + maxLineBytes);
             }
             positive(problems, "maxStreams", maxStreams);
+            Path spool = spoolPath(problems);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
-            return new LokiConfig(this, hs, f, c, p);
+            return new LokiConfig(this, hs, f, c, p, spool);
+        }
+
+        private Path spoolPath(List<String> problems) {
+            if (spoolMaxBytes <= 0) {
+                problems.add("'spoolMaxBytes' must be > 0, was " + spoolMaxBytes);
+            } else if (spoolMaxBytes < 2 * batchMaxBytes) {
+                // room for the request being written while the oldest one waits for Loki
+                problems.add("'spoolMaxBytes' must be at least 2 x batchMaxBytes (" + 2 * batchMaxBytes
+                        + "), was " + spoolMaxBytes);
+            }
+            if (spoolDirectory == null || spoolDirectory.isBlank()) {
+                return null;
+            }
+            try {
+                return Paths.get(spoolDirectory.trim()).toAbsolutePath().normalize();
+            } catch (InvalidPathException | java.io.IOError | SecurityException e) {
+                problems.add("'spoolDirectory' is not a valid path: '" + spoolDirectory + "' (" + e.getMessage() + ")");
+                return null;
+            }
         }
 
         private static OverflowPolicy parsePolicy(String s) {
