@@ -80,6 +80,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Boolean insecureSkipTlsVerify;
     private Integer maxLineBytes;
     private Integer maxStreams;
+    private String spoolDirectory;
+    private Long spoolMaxBytes;
     private String labels;
     private String structuredMetadata;
     private Layout<ILoggingEvent> layout;
@@ -303,6 +305,12 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         if (maxStreams != null) {
             b.maxStreams(maxStreams);
         }
+        if (spoolDirectory != null) {
+            b.spoolDirectory(spoolDirectory.trim());
+        }
+        if (spoolMaxBytes != null) {
+            b.spoolMaxBytes(spoolMaxBytes);
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -520,6 +528,19 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Cap on distinct label sets (streams); default 1000. */
     public void setMaxStreams(int maxStreams) {
         this.maxStreams = maxStreams;
+    }
+
+    /**
+     * Directory of the on-disk spool that keeps what Loki cannot take (outage, restart) and sends
+     * it in order later; default none (memory only). One appender per directory.
+     */
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    /** Disk the spool may use; default 268435456 (256 MiB). */
+    public void setSpoolMaxBytes(long spoolMaxBytes) {
+        this.spoolMaxBytes = spoolMaxBytes;
     }
 
     /** {@code name=pattern} list of stream labels, e.g. {@code app=shop, level=%level}. */
