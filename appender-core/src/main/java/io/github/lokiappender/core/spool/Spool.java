@@ -13,6 +13,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,6 +38,11 @@ import java.util.regex.Pattern;
 public final class Spool implements AutoCloseable {
 
     static final String LOCK_FILE = "loki-spool.lock";
+    /** Where the first segment's delivered records end, so that a restart does not send them again. */
+    static final String CURSOR_FILE = "loki-spool.cursor";
+    private static final int CURSOR_MAGIC = 0x4C4B4331; // "LKC1"
+    /** The cursor is saved at most this often while records are delivered (and always on close). */
+    private static final long CURSOR_INTERVAL_NANOS = 1_000_000_000L;
     private static final Pattern SEGMENT_NAME = Pattern.compile("loki-spool-(\\d{20})\\.seg");
     private static final long MAX_SEGMENT_BYTES = 4L * 1024 * 1024;
     private static final long MIN_SEGMENT_BYTES = 4L * 1024;
@@ -90,6 +96,8 @@ public final class Spool implements AutoCloseable {
     private int records;
     private long lostOwnEvents;
     private boolean closed;
+    private long cursorSavedAt = System.nanoTime();
+    private boolean cursorDirty;
 
     private Spool(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, FileChannel lockChannel,
                   FileLock lock) {
@@ -162,11 +170,20 @@ public final class Spool implements AutoCloseable {
             return;
         }
         found.sort((a, b) -> Long.compare(a[0], b[0]));
+        long[] cursor = readCursor();
+        if (cursor != null) {
+            nextSeq = cursor[0] + 1; // never reuse a number the cursor may name
+        }
         long events = 0;
         int recs = 0;
         for (long[] f : found) {
             nextSeq = Math.max(nextSeq, f[0] + 1);
-            Segment s = scan(f[0], paths.get((int) f[1]));
+            Path path = paths.get((int) f[1]);
+            if (cursor != null && f[0] < cursor[0]) {
+                delete(path); // delivered completely; only a failed delete can have left it
+                continue;
+            }
+            Segment s = scan(f[0], path, cursor != null && f[0] == cursor[0] ? cursor[1] : 0);
             if (s != null) {
                 segments.addLast(s);
                 bytes += s.fileBytes;
@@ -176,18 +193,20 @@ public final class Spool implements AutoCloseable {
                 events += s.events;
             }
         }
+        saveCursor(); // now names the first segment left, or is gone
         status.info("spool " + dir + ": " + (recs == 0 ? "nothing from an earlier run"
                 : events + " events in " + recs + " requests from an earlier run, delivered first"));
     }
 
-    private Segment scan(long seq, Path path) {
+    private Segment scan(long seq, Path path, long from) {
         Segment s = new Segment(seq, path, true);
         long size;
         String problem = null;
         try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "r")) {
             size = f.length();
             s.fileBytes = size;
-            long offset = 0;
+            long offset = from <= size ? from : 0; // a cursor past the end is not trusted: send everything
+            s.readOffset = offset;
             while (true) {
                 SegmentFormat.Result r = SegmentFormat.read(f, offset, size, true);
                 if (r.status == SegmentFormat.Status.END) {
@@ -207,7 +226,7 @@ public final class Spool implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             problem = "cannot be read: " + e;
         }
-        if (s.fileBytes == 0 && problem == null) {
+        if (s.fileBytes == 0 && problem == null && from == 0) {
             problem = "empty (a crash right after the file was created?)";
         }
         if (problem != null) {
@@ -219,6 +238,68 @@ public final class Spool implements AutoCloseable {
             return null;
         }
         return s;
+    }
+
+    /** {seq, offset} from the cursor file, or null when there is none or it cannot be trusted. */
+    private long[] readCursor() {
+        Path p = dir.resolve(CURSOR_FILE);
+        if (!Files.exists(p)) {
+            return null;
+        }
+        try {
+            byte[] b = Files.readAllBytes(p);
+            if (b.length == 24 && SegmentFormat.getInt(b, 0) == CURSOR_MAGIC
+                    && SegmentFormat.crc(b, 4, 16) == SegmentFormat.getInt(b, 20)) {
+                long seq = getLong(b, 4);
+                long offset = getLong(b, 12);
+                if (seq > 0 && offset >= 0) {
+                    return new long[]{seq, offset};
+                }
+            }
+            status.warn("spool cursor " + p + " is damaged; every record in the spool is sent, some perhaps again", null);
+        } catch (IOException | RuntimeException e) {
+            status.warn("spool cursor " + p + " cannot be read (" + e + "); every record in the spool is sent, some"
+                    + " perhaps again", null);
+        }
+        return null;
+    }
+
+    /**
+     * Records where the delivered part of the first segment ends (write to a temporary file, then
+     * rename). Not forced to the device: after an operating-system crash a few delivered requests
+     * may be sent again, which Loki drops as duplicates.
+     */
+    private void saveCursor() {
+        cursorDirty = false;
+        cursorSavedAt = System.nanoTime();
+        Segment head = segments.peekFirst();
+        Path p = dir.resolve(CURSOR_FILE);
+        try {
+            if (head == null || head.readOffset == 0) {
+                Files.deleteIfExists(p);
+                return;
+            }
+            byte[] b = new byte[24];
+            SegmentFormat.putInt(b, 0, CURSOR_MAGIC);
+            putLong(b, 4, head.seq);
+            putLong(b, 12, head.readOffset);
+            SegmentFormat.putInt(b, 20, SegmentFormat.crc(b, 4, 16));
+            Path tmp = dir.resolve(CURSOR_FILE + ".tmp");
+            Files.write(tmp, b);
+            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            status.warn("spool cursor " + p + " could not be saved (" + e + "); after a restart some delivered"
+                    + " requests may be sent again", null);
+        }
+    }
+
+    private static void putLong(byte[] b, int p, long v) {
+        SegmentFormat.putInt(b, p, (int) (v >>> 32));
+        SegmentFormat.putInt(b, p + 4, (int) v);
+    }
+
+    private static long getLong(byte[] b, int p) {
+        return ((long) SegmentFormat.getInt(b, p) << 32) | (SegmentFormat.getInt(b, p + 4) & 0xFFFFFFFFL);
     }
 
     /**
@@ -417,6 +498,10 @@ public final class Spool implements AutoCloseable {
                 deleteHead();
             }
         }
+        cursorDirty = true;
+        if (System.nanoTime() - cursorSavedAt >= CURSOR_INTERVAL_NANOS) {
+            saveCursor();
+        }
     }
 
     private RandomAccessFile readerFor(Segment s) throws IOException {
@@ -460,6 +545,9 @@ public final class Spool implements AutoCloseable {
         }
         closed = true;
         retireWriting();
+        if (cursorDirty) {
+            saveCursor();
+        }
         closeQuietly(reader);
         reader = null;
         readerOf = null;

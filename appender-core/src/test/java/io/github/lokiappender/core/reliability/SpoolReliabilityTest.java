@@ -180,6 +180,41 @@ class SpoolReliabilityTest {
         assertThat(segments(dir)).isEmpty();
     }
 
+    @Test
+    void aRestartInTheMiddleOfReplayingSendsNothingTwice() {
+        rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        LabelSet l = labels("app", "resume");
+        LokiPipeline a = rig.start(b -> b.name("first").spoolDirectory(spool()).batchMaxEvents(50).flushIntervalMs(60_000));
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(a.offer(event(a, l, "m", i))).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().spooled() == 1_000);
+        rig.loki.setDelay(Duration.ofMillis(100)); // 20 requests take about 2 s: time to stop in the middle
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.stats().delivered() >= 250);
+        rig.loki.setDown(true);
+        rig.loki.setDelay(Duration.ZERO); // 503 at once: no request is left in flight at the first pipeline's deadline
+        StatsSnapshot sa = a.close(Duration.ofSeconds(3));
+        long left = sa.inSpool();
+        assertThat(sa.delivered()).isBetween(250L, 950L);
+        assertThat(sa.delivered() + left).isEqualTo(1_000);
+        assertAccounted(sa);
+
+        // a request the first pipeline gave up on at its deadline may still be inside Loki: it must
+        // end (503) before Loki is up again, else Loki stores what the spool still holds, and the
+        // second pipeline sends it again (at-least-once; a real Loki drops the duplicate)
+        await().atMost(Duration.ofSeconds(10)).until(() -> rig.loki.pendingPushes() == 0);
+        rig.loki.setDown(false);
+        LokiPipeline b = rig.start(o -> o.name("second").spoolDirectory(spool()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.stats().recoveredInSpool() == 0);
+        StatsSnapshot sb = b.close(Duration.ofSeconds(5));
+        assertThat(sb.recoveredEvents()).isEqualTo(left);
+        assertThat(sb.recoveredDelivered()).isEqualTo(left);
+        assertThat(rig.loki.duplicatesDropped()).isZero(); // nothing was sent twice
+        assertThat(deliveredLines()).containsExactlyElementsOf(
+                IntStream.range(0, 1_000).mapToObj(i -> line("m", i)).collect(Collectors.toList()));
+    }
+
     private static EncodedRequest request(String name, int records, int k) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -268,4 +268,80 @@ class SpoolTest {
         assertThat(segments(dir)).isEmpty();
         s.close();
     }
+
+    private List<String> drain(Spool s) {
+        List<String> out = new ArrayList<>();
+        for (SpoolRecord r; (r = s.peek()) != null; ) {
+            out.add(body(r));
+            s.remove(r, true);
+        }
+        return out;
+    }
+
+    private Spool restart() {
+        Spool s = Spool.open(dir, 1 << 20, status, new PipelineStats(), "test");
+        assertThat(s).isNotNull();
+        s.recover();
+        return s;
+    }
+
+    @Test
+    void aCleanRestartResumesAfterTheLastDeliveredRecordOfAPartlyDeliveredSegment() throws IOException {
+        Spool a = restart();
+        for (String b : List.of("one", "two", "three")) {
+            a.append(request(b, "application/json", null), 1);
+        }
+        a.remove(a.peek(), true);
+        a.close();
+        assertThat(dir.resolve("loki-spool.cursor")).exists();
+
+        Spool b = restart();
+        assertThat(drain(b)).containsExactly("two", "three");
+        b.close();
+        assertThat(dir.resolve("loki-spool.cursor")).doesNotExist(); // nothing left to point into
+        assertThat(segments(dir)).isEmpty();
+    }
+
+    @Test
+    void aDamagedCursorIsReportedAndEverythingIsSentAgainRatherThanLost() throws IOException {
+        Spool a = restart();
+        for (String b : List.of("one", "two")) {
+            a.append(request(b, "application/json", null), 1);
+        }
+        a.remove(a.peek(), true);
+        a.close();
+        flipByte(dir.resolve("loki-spool.cursor"), 12);
+
+        Spool b = restart();
+        assertThat(drain(b)).containsExactly("one", "two");
+        assertThat(status.messages).contains("WARN spool cursor " + dir.resolve("loki-spool.cursor")
+                + " is damaged; every record in the spool is sent, some perhaps again");
+        b.close();
+    }
+
+    @Test
+    void aStaleCursorNeverHidesRecordsWrittenLater() throws IOException {
+        Spool a = restart();
+        for (String b : List.of("one", "two", "three")) {
+            a.append(request(b, "application/json", null), 1);
+        }
+        a.remove(a.peek(), true);
+        a.close();
+        byte[] cursor = Files.readAllBytes(dir.resolve("loki-spool.cursor")); // names segment 1
+        Spool b = restart();
+        drain(b);
+        b.close();
+        // as if a crash had left the old cursor behind after segment 1 was gone
+        Files.write(dir.resolve("loki-spool.cursor"), cursor);
+
+        Spool c = restart();
+        c.append(request("four", "application/json", null), 1);
+        c.append(request("five", "application/json", null), 1);
+        c.close();
+        assertThat(segments(dir)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
+                .isEqualTo("loki-spool-00000000000000000002.seg")); // never number 1 again
+        Spool d = restart();
+        assertThat(drain(d)).containsExactly("four", "five");
+        d.close();
+    }
 }
