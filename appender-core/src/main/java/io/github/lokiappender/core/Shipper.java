@@ -59,12 +59,6 @@ final class Shipper implements Runnable {
     private int failures;
     private long nextAttemptAt = System.nanoTime();
 
-    Shipper(EventBuffer buffer, BatchAssembler assembler, PushEncoder encoder, PushSender sender, PipelineStats stats,
-            StatusReporter status, long lingerNanos, int batchMaxEvents, long batchMaxBytes, LongSupplier deadline) {
-        this(buffer, assembler, encoder, sender, stats, status, lingerNanos, batchMaxEvents, batchMaxBytes, deadline,
-                null, null, deadline);
-    }
-
     /**
      * @param spool           the on-disk spool, or null
      * @param retry           the backoff between attempts at the spool's oldest record
@@ -260,6 +254,10 @@ final class Shipper implements Runnable {
      * @return false when the shipper is done (closing)
      */
     private boolean spoolRound() throws InterruptedException {
+        String summary = dropSummary.poll();
+        if (summary != null) {
+            status.warn(summary, null);
+        }
         moveBufferToSpool();
         long now = System.nanoTime();
         boolean closing = buffer.isClosed();
