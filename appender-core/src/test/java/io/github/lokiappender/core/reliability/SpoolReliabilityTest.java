@@ -215,6 +215,34 @@ class SpoolReliabilityTest {
                 IntStream.range(0, 1_000).mapToObj(i -> line("m", i)).collect(Collectors.toList()));
     }
 
+    @Test
+    void theSpoolCountersAreReadableOverJmx() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        LokiPipeline p = rig.start(b -> b.name("spool-jmx").jmx(true).spoolDirectory(spool()).batchMaxEvents(10)
+                .flushIntervalMs(60_000));
+        javax.management.ObjectName n = p.jmxName();
+        LabelSet l = labels("app", "jmx");
+        for (int i = 0; i < 30; i++) {
+            p.offer(event(p, l, "j", i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().spooled() == 30);
+        assertThat(server.getAttribute(n, "EventsSpooled")).isEqualTo(30L);
+        assertThat(server.getAttribute(n, "EventsInSpool")).isEqualTo(30L);
+        assertThat((Long) server.getAttribute(n, "SpoolBytes")).isEqualTo(SpoolFiles.segmentBytes(dir)).isPositive();
+        assertThat(server.getAttribute(n, "EventsDroppedSpoolFailed")).isEqualTo(0L);
+        assertThat(p.stats().toString()).contains("spooled=30, inSpool=30, deliveredFromSpool=0");
+
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        assertThat(p.flush(Duration.ofSeconds(20))).isTrue();
+        assertThat(server.getAttribute(n, "EventsDeliveredFromSpool")).isEqualTo(30L);
+        assertThat(server.getAttribute(n, "EventsInSpool")).isEqualTo(0L);
+        assertThat(server.getAttribute(n, "SpoolBytes")).isEqualTo(0L);
+        assertThat(server.getAttribute(n, "RecoveredEvents")).isEqualTo(0L);
+        assertThat(server.getAttribute(n, "SpoolCorruptRecords")).isEqualTo(0L);
+        assertAccounted(p.close(Duration.ofSeconds(5)));
+    }
+
     private static EncodedRequest request(String name, int records, int k) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
