@@ -194,7 +194,17 @@ public final class LokiPipeline implements AutoCloseable {
         long reserve = spool == null ? 0 : Math.min(timeout.toNanos() / 4, SPOOL_WRITE_RESERVE_NANOS);
         setDeadline(now + timeout.toNanos(), now + timeout.toNanos() - reserve);
         buffer.close();
-        awaitShipper(timeout.toMillis());
+        if (spool != null) {
+            awaitShipper(TimeUnit.NANOSECONDS.toMillis(timeout.toNanos() - reserve));
+            if (thread.isAlive()) {
+                // a request sent before close may still be waiting for Loki: cut it at the network
+                // deadline, so that writing it and the rest to the spool fits the timeout
+                thread.interrupt();
+                awaitShipper(TimeUnit.NANOSECONDS.toMillis(reserve));
+            }
+        } else {
+            awaitShipper(timeout.toMillis());
+        }
         if (thread.isAlive()) {
             // a request still in flight at the deadline is cut off, so that close returns within the timeout;
             // the shipper counts what it held

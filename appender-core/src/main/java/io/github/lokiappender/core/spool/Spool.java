@@ -247,7 +247,11 @@ public final class Spool implements AutoCloseable {
             return null;
         }
         try {
-            byte[] b = Files.readAllBytes(p);
+            byte[] b;
+            try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) { // not interruptible, unlike Files.readAllBytes
+                b = new byte[(int) Math.min(f.length(), 64)];
+                f.readFully(b);
+            }
             if (b.length == 24 && SegmentFormat.getInt(b, 0) == CURSOR_MAGIC
                     && SegmentFormat.crc(b, 4, 16) == SegmentFormat.getInt(b, 20)) {
                 long seq = getLong(b, 4);
@@ -285,7 +289,11 @@ public final class Spool implements AutoCloseable {
             putLong(b, 12, head.readOffset);
             SegmentFormat.putInt(b, 20, SegmentFormat.crc(b, 4, 16));
             Path tmp = dir.resolve(CURSOR_FILE + ".tmp");
-            Files.write(tmp, b);
+            // not Files.write: its channel gives up on a thread interrupted at the shutdown deadline
+            try (RandomAccessFile f = new RandomAccessFile(tmp.toFile(), "rw")) {
+                f.setLength(0);
+                f.write(b);
+            }
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             status.warn("spool cursor " + p + " could not be saved (" + e + "); after a restart some delivered"

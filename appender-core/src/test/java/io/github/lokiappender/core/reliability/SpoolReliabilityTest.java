@@ -243,6 +243,35 @@ class SpoolReliabilityTest {
         assertAccounted(p.close(Duration.ofSeconds(5)));
     }
 
+    @Test
+    void withLokiHangingAtShutdownEverythingGoesToTheSpoolWithinTheTimeout() {
+        rig.proxy.mode(FaultyProxy.Mode.HANG);
+        long shutdownMs = 1_000;
+        LokiPipeline a = rig.start(b -> b.name("hung").spoolDirectory(spool()).requestTimeoutMs(5_000)
+                .shutdownTimeoutMs(shutdownMs).batchMaxEvents(100));
+        LabelSet l = labels("app", "hung");
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(a.offer(event(a, l, "h", i))).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> rig.proxy.openConnections() > 0); // a request is stuck
+        long t0 = System.nanoTime();
+        a.close();
+        StatsSnapshot sa = a.stats();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("hung Loki with a spool: close took %d ms (shutdownTimeoutMs %d), %,d events left in the spool%n",
+                tookMs, shutdownMs, sa.inSpool());
+        assertThat(tookMs).isLessThan(shutdownMs + 1_000); // margin for a busy machine
+        assertThat(sa.inSpool()).isEqualTo(1_000);
+        assertThat(sa.droppedTotal()).isZero();
+        assertAccounted(sa);
+
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        LokiPipeline b = rig.start(o -> o.name("after-hang").spoolDirectory(spool()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.stats().recoveredDelivered() == 1_000);
+        assertThat(deliveredLines()).containsExactlyElementsOf(
+                IntStream.range(0, 1_000).mapToObj(i -> line("h", i)).collect(Collectors.toList()));
+    }
+
     private static EncodedRequest request(String name, int records, int k) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
