@@ -160,8 +160,12 @@ public final class Spool implements AutoCloseable {
             for (Path p : ds) {
                 Matcher m = SEGMENT_NAME.matcher(p.getFileName().toString());
                 if (m.matches() && Files.isRegularFile(p)) {
-                    found.add(new long[]{Long.parseLong(m.group(1)), paths.size()});
-                    paths.add(p);
+                    try {
+                        found.add(new long[]{Long.parseLong(m.group(1)), paths.size()});
+                        paths.add(p);
+                    } catch (NumberFormatException beyondLong) {
+                        // not a number this spool writes: not ours
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {

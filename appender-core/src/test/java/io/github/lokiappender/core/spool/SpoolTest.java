@@ -212,6 +212,7 @@ class SpoolTest {
         flipByte(damaged, records(damaged).get(1)[1]); // the second record's payload
         Path foreign = Files.writeString(dir.resolve("notes.txt"), "mine");
         Path almost = Files.writeString(dir.resolve("loki-spool-1.seg"), "not ours either");
+        Path huge = Files.writeString(dir.resolve("loki-spool-99999999999999999999.seg"), "beyond any sequence we write");
 
         Spool s = open(1 << 20);
         s.recover();
@@ -230,10 +231,11 @@ class SpoolTest {
             s.remove(r, true);
         }
         assertThat(bodies).containsExactly("r0", "r1", "r2", "r0");
-        assertThat(segments(dir)).isEmpty();
+        assertThat(segments(dir)).containsExactly(huge);
         assertThat(intact).doesNotExist();
         assertThat(Files.readString(foreign)).isEqualTo("mine");
         assertThat(Files.readString(almost)).isEqualTo("not ours either");
+        assertThat(Files.readString(huge)).isEqualTo("beyond any sequence we write");
         s.close();
     }
 
@@ -343,5 +345,14 @@ class SpoolTest {
         Spool d = restart();
         assertThat(drain(d)).containsExactly("four", "five");
         d.close();
+    }
+
+    @Test
+    void aSpoolDirectoryThatIsAFileIsReportedAndTheAppenderRunsWithoutASpool() throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "a file, not a directory");
+        assertThat(Spool.open(file, 1 << 20, status, stats, "test")).isNull();
+        assertThat(status.messages).singleElement().asString()
+                .startsWith("ERROR 'spoolDirectory' " + file + " cannot be used: java.nio.file.FileAlreadyExistsException")
+                .endsWith("; Loki appender 'test' keeps events in memory only");
     }
 }
