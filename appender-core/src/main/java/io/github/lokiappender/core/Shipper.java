@@ -83,15 +83,16 @@ final class Shipper implements Runnable {
         this.networkDeadline = networkDeadline;
     }
 
+    /** How often an idle shipper locked out of its spool directory wakes up to try the lock. */
+    private static final long LOCKED_OUT_WAKE_NANOS = 1_000_000_000L;
+
     /** How often, at most, a line about dropped events is reported. */
     static final long SUMMARY_INTERVAL_NANOS = 60_000_000_000L;
 
     @Override
     public void run() {
         try {
-            if (spool != null) {
-                spool.recover(); // before anything is sent: an earlier run's events go first
-            }
+            spool(); // takes the spool and reads it before anything is sent: an earlier run's events go first
             ship();
         } finally {
             try {
@@ -104,10 +105,31 @@ final class Shipper implements Runnable {
         }
     }
 
+    /**
+     * The spool when this appender holds its directory, else null (memory only). A spool locked out
+     * by another appender is tried again here, at most once a second; once taken, what it holds is
+     * sent first.
+     */
+    private Spool spool() {
+        if (spool == null || !spool.tryAcquire()) {
+            return null;
+        }
+        if (!spool.recovered()) {
+            spool.recover();
+        }
+        return spool;
+    }
+
+    /** The spool if this appender holds it now, without trying to take it. */
+    private boolean spooling() {
+        return spool != null && spool.acquired();
+    }
+
     private void ship() {
         try {
             while (true) {
-                if (spool != null && (spool.hasRecords() || held != null)) {
+                Spool s = spool();
+                if (s != null && (s.hasRecords() || held != null)) {
                     if (!spoolRound()) {
                         return;
                     }
@@ -116,12 +138,20 @@ final class Shipper implements Runnable {
                 // leftovers of the last cut (non-ASCII text is cut by bytes after a drain by chars)
                 // have waited already: they go at once, without lingering
                 if (pending.isEmpty()) {
-                    if (!buffer.awaitReady(lingerNanos)) {
+                    if (spool != null && s == null) {
+                        // locked out of the spool directory: wake up now and then to try again, also when idle
+                        if (!buffer.awaitReady(lingerNanos, LOCKED_OUT_WAKE_NANOS)) {
+                            if (buffer.isClosed() && buffer.size() == 0) {
+                                return;
+                            }
+                            continue;
+                        }
+                    } else if (!buffer.awaitReady(lingerNanos)) {
                         return; // closed and everything handled
                     }
                     buffer.drainTo(pending, batchMaxEvents, batchMaxBytes);
                 }
-                if (System.nanoTime() - (spool != null ? networkDeadline : deadline).getAsLong() >= 0) {
+                if (System.nanoTime() - (spooling() ? networkDeadline : deadline).getAsLong() >= 0) {
                     abandonAll();
                     return;
                 }
@@ -150,7 +180,7 @@ final class Shipper implements Runnable {
                 return;
             }
             request = encoder.encode(batch);
-            if (spool != null) {
+            if (spooling()) {
                 finished = sendOnceOrSpool(request, n);
                 return;
             }
@@ -171,7 +201,7 @@ final class Shipper implements Runnable {
                     break;
             }
         } catch (InterruptedException e) {
-            if (spool != null && request != null && n > 0) {
+            if (spooling() && request != null && n > 0) {
                 finished = !spoolOrDrop(request, n, false); // writing a file is not interruptible
             } else {
                 fail(DropReason.SHUTDOWN_TIMEOUT, n);
@@ -431,7 +461,7 @@ final class Shipper implements Runnable {
      * else not yet sent is lost, and counted as such.
      */
     private void abandonAll() {
-        if (spool != null) {
+        if (spooling()) {
             boolean interrupted = Thread.interrupted();
             try {
                 moveBufferToSpool();

@@ -204,8 +204,9 @@ class LokiAppenderConfigTest {
         try {
             assertThat(loki(second).isStarted()).isTrue();
             assertThat(problems(second)).containsExactly("ERROR 'spoolDirectory' " + spool + " is in use by another"
-                    + " appender or process (the lock on " + spool.resolve("loki-spool.lock") + " is held); give each"
-                    + " appender its own directory; Loki appender 'LOKI' keeps events in memory only");
+                    + " appender or process (the lock on " + spool.resolve("loki-spool.lock") + " is held);"
+                    + " Loki appender 'LOKI' keeps events in memory only"
+                    + " until the directory is free. Give each appender its own directory");
             assertThat(problems(first)).isEmpty();
         } finally {
             second.stop();

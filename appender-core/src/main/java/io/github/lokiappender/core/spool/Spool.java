@@ -82,8 +82,12 @@ public final class Spool implements AutoCloseable {
     private final long segmentBytes;
     private final StatusReporter status;
     private final PipelineStats stats;
+    private final String appenderName;
     private final FileChannel lockChannel;
-    private final FileLock lock;
+    /** Null while another appender or process holds the directory. */
+    private FileLock lock;
+    private long lockTriedAt = System.nanoTime();
+    private boolean recovered;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final byte[] header = new byte[SegmentFormat.MAX_HEADER];
     private final byte[] crc = new byte[4];
@@ -99,48 +103,90 @@ public final class Spool implements AutoCloseable {
     private long cursorSavedAt = System.nanoTime();
     private boolean cursorDirty;
 
-    private Spool(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, FileChannel lockChannel,
-                  FileLock lock) {
+    /** How often, at most, a spool locked out by another appender tries the lock again. */
+    private static final long LOCK_RETRY_NANOS = 1_000_000_000L;
+
+    private Spool(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, String appenderName,
+                  FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
         this.status = status;
         this.stats = stats;
+        this.appenderName = appenderName;
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
     /**
      * Creates the directory if needed and takes its lock. Reads nothing yet ({@link #recover()}
-     * does, on the shipper thread).
+     * does, on the shipper thread). When another appender or process holds the directory (Log4j2
+     * starts a new configuration before it stops the old one; a new instance may start before the
+     * old one stops), this reports an error and returns a spool without the lock: the appender keeps
+     * events in memory until {@link #tryAcquire()} gets the lock.
      *
-     * @return the spool, or null after reporting an error when the directory cannot be used: the
-     * appender then keeps events in memory only
+     * @return the spool, or null after reporting an error when the directory cannot be used at all:
+     * the appender then keeps events in memory only
      */
     public static Spool open(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, String appenderName) {
-        String memoryOnly = "; Loki appender '" + appenderName + "' keeps events in memory only";
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
             ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException sameJvm) {
-                lock = null;
-            }
+            FileLock lock = tryLock(ch);
             if (lock == null) {
-                ch.close();
                 status.error("'spoolDirectory' " + dir + " is in use by another appender or process (the lock on "
-                        + dir.resolve(LOCK_FILE) + " is held); give each appender its own directory" + memoryOnly, null);
-                return null;
+                        + dir.resolve(LOCK_FILE) + " is held); Loki appender '" + appenderName + "' keeps events in"
+                        + " memory only until the directory is free. Give each appender its own directory", null);
             }
-            return new Spool(dir, maxBytes, status, stats, ch, lock);
+            return new Spool(dir, maxBytes, status, stats, appenderName, ch, lock);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
-            status.error("'spoolDirectory' " + dir + " cannot be used: " + e + memoryOnly, e);
+            status.error("'spoolDirectory' " + dir + " cannot be used: " + e + "; Loki appender '" + appenderName
+                    + "' keeps events in memory only", e);
             return null;
         }
+    }
+
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException sameJvm) {
+            return null;
+        }
+    }
+
+    /** Whether this spool holds the directory's lock. */
+    public boolean acquired() {
+        return lock != null;
+    }
+
+    /**
+     * Takes the lock if it is free now; tries at most once a second. True when this spool holds
+     * the lock (then {@link #recover()} is due).
+     */
+    public boolean tryAcquire() {
+        if (lock != null) {
+            return true;
+        }
+        if (closed || System.nanoTime() - lockTriedAt < LOCK_RETRY_NANOS) {
+            return false;
+        }
+        lockTriedAt = System.nanoTime();
+        try {
+            lock = tryLock(lockChannel);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (lock != null) {
+            status.info("'spoolDirectory' " + dir + " is free now: Loki appender '" + appenderName + "' uses it");
+        }
+        return lock != null;
+    }
+
+    /** Whether {@link #recover()} has run. */
+    public boolean recovered() {
+        return recovered;
     }
 
     public Path directory() {
@@ -154,6 +200,10 @@ public final class Spool implements AutoCloseable {
      * a valid record is deleted. Never throws.
      */
     public void recover() {
+        if (recovered || lock == null) {
+            return;
+        }
+        recovered = true;
         List<long[]> found = new ArrayList<>();
         List<Path> paths = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -327,8 +377,8 @@ public final class Spool implements AutoCloseable {
         if (bytes + len > maxBytes) {
             return Append.FULL;
         }
-        if (closed) {
-            throw new IOException("the spool is closed");
+        if (closed || lock == null) {
+            throw new IOException(closed ? "the spool is closed" : "the spool directory is held by another appender");
         }
         if (writing == null || writing.fileBytes >= segmentBytes) {
             rotate();
@@ -564,7 +614,9 @@ public final class Spool implements AutoCloseable {
         reader = null;
         readerOf = null;
         try {
-            lock.release();
+            if (lock != null) {
+                lock.release();
+            }
         } catch (IOException | RuntimeException ignored) {
             // closing the channel releases it too
         }

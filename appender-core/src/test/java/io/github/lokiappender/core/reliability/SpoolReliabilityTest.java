@@ -445,21 +445,42 @@ class SpoolReliabilityTest {
     }
 
     @Test
-    void aSecondAppenderOnALockedDirectoryReportsItAndStillDeliversFromMemory() {
+    void aSecondAppenderOnALockedDirectoryDeliversFromMemoryAndTakesTheDirectoryOverOnceItIsFree() {
         LokiPipeline first = rig.start(b -> b.name("first").spoolDirectory(spool()));
         LokiPipeline second = rig.start(b -> b.name("second").spoolDirectory(spool()));
         assertThat(rig.status.messages).contains("ERROR 'spoolDirectory' " + dir + " is in use by another appender or"
-                + " process (the lock on " + dir.resolve("loki-spool.lock") + " is held); give each appender its own"
-                + " directory; Loki appender 'second' keeps events in memory only");
+                + " process (the lock on " + dir.resolve("loki-spool.lock") + " is held);"
+                + " Loki appender 'second' keeps events in memory only"
+                + " until the directory is free. Give each appender its own directory");
         LabelSet l = labels("app", "locked");
         for (int i = 0; i < 10; i++) {
-            assertThat(second.offer(event(second, l, "m", i))).isTrue();
+            assertThat(second.offer(event(second, l, "second", i))).isTrue();
         }
         assertThat(second.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(second.stats().delivered()).isEqualTo(10);
+
+        // the first appender stops during an outage (as the old configuration does after a Log4j2
+        // reconfiguration) and leaves its events in the spool
+        rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        for (int i = 0; i < 100; i++) {
+            assertThat(first.offer(event(first, l, "first", i))).isTrue();
+        }
+        StatsSnapshot sf = first.close(Duration.ofSeconds(2));
+        assertThat(sf.inSpool()).isEqualTo(100);
+        assertAccounted(sf);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> rig.status.messages.contains(
+                "INFO 'spoolDirectory' " + dir + " is free now: Loki appender 'second' uses it"));
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        await().atMost(Duration.ofSeconds(20)).until(() -> second.stats().recoveredDelivered() == 100);
         StatsSnapshot s = second.close(Duration.ofSeconds(5));
         assertThat(s.delivered()).isEqualTo(10);
+        assertThat(s.recoveredEvents()).isEqualTo(100);
         assertAccounted(s);
-        assertThat(first.stats().offered()).isZero();
+        List<String> expected = IntStream.range(0, 10).mapToObj(i -> line("second", i)).collect(Collectors.toList());
+        expected.addAll(IntStream.range(0, 100).mapToObj(i -> line("first", i)).collect(Collectors.toList()));
+        assertThat(deliveredLines()).containsExactlyElementsOf(expected);
+        assertThat(segments(dir)).isEmpty();
     }
 
     @Test

@@ -40,8 +40,8 @@ public final class SpoolFiles {
      */
     public static Path writeSegment(Path dir, List<EncodedRequest> requests, List<Integer> events) {
         Spool s = Spool.open(dir, 1L << 30, StatusReporter.NONE, new PipelineStats(), "writer");
-        if (s == null) {
-            throw new IllegalStateException("spool directory " + dir + " is locked");
+        if (s == null || !s.acquired()) {
+            throw new IllegalStateException("spool directory " + dir + " cannot be used or is locked");
         }
         List<Path> before = segments(dir);
         try {

@@ -13,6 +13,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +22,8 @@ import static io.github.lokiappender.core.spool.SpoolFiles.flipByte;
 import static io.github.lokiappender.core.spool.SpoolFiles.records;
 import static io.github.lokiappender.core.spool.SpoolFiles.segments;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The segment format and the spool's queue, without a pipeline. */
 class SpoolTest {
@@ -240,16 +243,26 @@ class SpoolTest {
     }
 
     @Test
-    void aSecondSpoolOnTheSameDirectoryIsRefusedWithAClearError() {
+    void aSecondSpoolOnTheSameDirectoryIsLockedOutWithAClearErrorUntilTheFirstCloses() throws IOException {
         Spool first = open(1 << 20);
-        assertThat(Spool.open(dir, 1 << 20, status, stats, "second")).isNull();
+        Spool second = Spool.open(dir, 1 << 20, status, stats, "second");
+        assertThat(second.acquired()).isFalse();
         assertThat(status.messages).containsExactly("ERROR 'spoolDirectory' " + dir + " is in use by another appender"
-                + " or process (the lock on " + dir.resolve("loki-spool.lock") + " is held); give each appender its own"
-                + " directory; Loki appender 'second' keeps events in memory only");
+                + " or process (the lock on " + dir.resolve("loki-spool.lock") + " is held);"
+                + " Loki appender 'second' keeps events in memory only"
+                + " until the directory is free. Give each appender its own directory");
+        second.recover(); // nothing to do without the lock
+        assertThat(second.recovered()).isFalse();
+        assertThatThrownBy(() -> second.append(request("x", "application/json", null), 1))
+                .isInstanceOf(IOException.class);
+
         first.close();
-        Spool again = Spool.open(dir, 1 << 20, status, stats, "third");
-        assertThat(again).isNotNull(); // released on close
-        again.close();
+        await().atMost(Duration.ofSeconds(10)).until(second::tryAcquire); // tried at most once a second
+        assertThat(status.messages).contains("INFO 'spoolDirectory' " + dir + " is free now: Loki appender 'second' uses it");
+        second.recover();
+        assertThat(second.recovered()).isTrue();
+        assertThat(second.append(request("x", "application/json", null), 1)).isEqualTo(Spool.Append.WRITTEN);
+        second.close();
     }
 
     @Test
