@@ -86,7 +86,12 @@ public final class Spool implements AutoCloseable {
     private final FileChannel lockChannel;
     /** Null while another appender or process holds the directory. */
     private FileLock lock;
-    private long lockTriedAt = System.nanoTime();
+    private final long openedAt = System.nanoTime();
+    private long lockTriedAt = openedAt;
+    private final long lockRetryNanos;
+    private final long sameJvmGraceNanos;
+    private boolean heldInThisJvm;
+    private boolean lockedOutReported;
     private boolean recovered;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final byte[] header = new byte[SegmentFormat.MAX_HEADER];
@@ -105,9 +110,11 @@ public final class Spool implements AutoCloseable {
 
     /** How often, at most, a spool locked out by another appender tries the lock again. */
     private static final long LOCK_RETRY_NANOS = 1_000_000_000L;
+    /** How long another appender of this JVM may hold the directory before that is an error. */
+    private static final long SAME_JVM_GRACE_NANOS = 10_000_000_000L;
 
     private Spool(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, String appenderName,
-                  FileChannel lockChannel, FileLock lock) {
+                  FileChannel lockChannel, long lockRetryNanos, long sameJvmGraceNanos) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 8));
@@ -115,7 +122,8 @@ public final class Spool implements AutoCloseable {
         this.stats = stats;
         this.appenderName = appenderName;
         this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.lockRetryNanos = lockRetryNanos;
+        this.sameJvmGraceNanos = sameJvmGraceNanos;
     }
 
     /**
@@ -129,17 +137,27 @@ public final class Spool implements AutoCloseable {
      * the appender then keeps events in memory only
      */
     public static Spool open(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, String appenderName) {
+        return open(dir, maxBytes, status, stats, appenderName, LOCK_RETRY_NANOS, SAME_JVM_GRACE_NANOS);
+    }
+
+    static Spool open(Path dir, long maxBytes, StatusReporter status, PipelineStats stats, String appenderName,
+                      long lockRetryNanos, long sameJvmGraceNanos) {
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
             ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = tryLock(ch);
-            if (lock == null) {
-                status.error("'spoolDirectory' " + dir + " is in use by another appender or process (the lock on "
-                        + dir.resolve(LOCK_FILE) + " is held); Loki appender '" + appenderName + "' keeps events in"
-                        + " memory only until the directory is free. Give each appender its own directory", null);
+            Spool s = new Spool(dir, maxBytes, status, stats, appenderName, ch, lockRetryNanos, sameJvmGraceNanos);
+            s.lock = s.tryLock();
+            if (s.lock == null) {
+                if (s.heldInThisJvm) {
+                    // Log4j2 starts a new configuration before it stops the old one: usually over in a moment
+                    status.warn("'spoolDirectory' " + dir + " is in use by another appender in this JVM; Loki appender '"
+                            + appenderName + "' keeps events in memory only until the directory is free", null);
+                } else {
+                    s.reportLockedOut();
+                }
             }
-            return new Spool(dir, maxBytes, status, stats, appenderName, ch, lock);
+            return s;
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             status.error("'spoolDirectory' " + dir + " cannot be used: " + e + "; Loki appender '" + appenderName
@@ -148,10 +166,19 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private static FileLock tryLock(FileChannel ch) throws IOException {
+    private void reportLockedOut() {
+        lockedOutReported = true;
+        status.error("'spoolDirectory' " + dir + " is in use by another appender or process (the lock on "
+                + dir.resolve(LOCK_FILE) + " is held); Loki appender '" + appenderName + "' keeps events in"
+                + " memory only until the directory is free. Give each appender its own directory", null);
+    }
+
+    private FileLock tryLock() throws IOException {
         try {
-            return ch.tryLock();
+            heldInThisJvm = false;
+            return lockChannel.tryLock();
         } catch (OverlappingFileLockException sameJvm) {
+            heldInThisJvm = true;
             return null;
         }
     }
@@ -169,14 +196,18 @@ public final class Spool implements AutoCloseable {
         if (lock != null) {
             return true;
         }
-        if (closed || System.nanoTime() - lockTriedAt < LOCK_RETRY_NANOS) {
+        long now = System.nanoTime();
+        if (closed || now - lockTriedAt < lockRetryNanos) {
             return false;
         }
-        lockTriedAt = System.nanoTime();
+        lockTriedAt = now;
         try {
-            lock = tryLock(lockChannel);
+            lock = tryLock();
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+        if (lock == null && !lockedOutReported && (!heldInThisJvm || now - openedAt >= sameJvmGraceNanos)) {
+            reportLockedOut(); // not a passing reconfiguration
         }
         if (lock != null) {
             status.info("'spoolDirectory' " + dir + " is free now: Loki appender '" + appenderName + "' uses it");

@@ -243,26 +243,70 @@ class SpoolTest {
     }
 
     @Test
-    void aSecondSpoolOnTheSameDirectoryIsLockedOutWithAClearErrorUntilTheFirstCloses() throws IOException {
+    void anotherAppenderInThisJvmIsAWarningFirstAnErrorWhenItLastsAndTheDirectoryIsTakenOverOnceFree()
+            throws IOException {
         Spool first = open(1 << 20);
-        Spool second = Spool.open(dir, 1 << 20, status, stats, "second");
+        long retryNanos = 10_000_000L;
+        long graceNanos = 300_000_000L;
+        Spool second = Spool.open(dir, 1 << 20, status, stats, "second", retryNanos, graceNanos);
         assertThat(second.acquired()).isFalse();
-        assertThat(status.messages).containsExactly("ERROR 'spoolDirectory' " + dir + " is in use by another appender"
-                + " or process (the lock on " + dir.resolve("loki-spool.lock") + " is held);"
-                + " Loki appender 'second' keeps events in memory only"
-                + " until the directory is free. Give each appender its own directory");
+        assertThat(status.messages).containsExactly("WARN 'spoolDirectory' " + dir + " is in use by another appender in"
+                + " this JVM; Loki appender 'second' keeps events in memory only until the directory is free");
         second.recover(); // nothing to do without the lock
         assertThat(second.recovered()).isFalse();
         assertThatThrownBy(() -> second.append(request("x", "application/json", null), 1))
                 .isInstanceOf(IOException.class);
 
+        // longer than a reconfiguration takes: an error, once
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            second.tryAcquire();
+            return status.messages.size() == 2;
+        });
+        assertThat(status.messages.get(1)).isEqualTo(lockedOutError("second"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(second.tryAcquire()).isFalse();
+        }
+        assertThat(status.messages).hasSize(2);
+
         first.close();
-        await().atMost(Duration.ofSeconds(10)).until(second::tryAcquire); // tried at most once a second
-        assertThat(status.messages).contains("INFO 'spoolDirectory' " + dir + " is free now: Loki appender 'second' uses it");
+        await().atMost(Duration.ofSeconds(10)).until(second::tryAcquire);
+        assertThat(status.messages).last().isEqualTo("INFO 'spoolDirectory' " + dir
+                + " is free now: Loki appender 'second' uses it");
         second.recover();
         assertThat(second.recovered()).isTrue();
         assertThat(second.append(request("x", "application/json", null), 1)).isEqualTo(Spool.Append.WRITTEN);
         second.close();
+    }
+
+    private String lockedOutError(String appender) {
+        return "ERROR 'spoolDirectory' " + dir + " is in use by another appender or process (the lock on "
+                + dir.resolve("loki-spool.lock") + " is held); Loki appender '" + appender + "' keeps events in memory"
+                + " only until the directory is free. Give each appender its own directory";
+    }
+
+    @Test
+    void anotherProcessHoldingTheDirectoryIsAnErrorAtOnceAndTheDirectoryIsTakenOverWhenItExits() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString());
+        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+
+            Spool s = Spool.open(dir, 1 << 20, status, stats, "mine", 10_000_000L, 300_000_000L);
+            assertThat(s.acquired()).isFalse();
+            assertThat(status.messages).containsExactly(lockedOutError("mine"));
+
+            other.getOutputStream().close(); // the other process exits and its lock goes with it
+            assertThat(other.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(s::tryAcquire);
+            assertThat(status.messages).hasSize(2).last().isEqualTo("INFO 'spoolDirectory' " + dir
+                    + " is free now: Loki appender 'mine' uses it");
+            s.close();
+        } finally {
+            other.destroyForcibly();
+        }
     }
 
     @Test
