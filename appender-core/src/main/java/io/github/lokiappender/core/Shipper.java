@@ -83,6 +83,8 @@ final class Shipper implements Runnable {
         this.networkDeadline = networkDeadline;
     }
 
+    private static final long SAME_JVM_LOCK_POLL_NANOS = 100_000_000L;
+
     /** How often an idle shipper locked out of its spool directory wakes up to try the lock. */
     private static final long LOCKED_OUT_WAKE_NANOS = 1_000_000_000L;
 
@@ -92,6 +94,7 @@ final class Shipper implements Runnable {
     @Override
     public void run() {
         try {
+            awaitOtherAppenderOfThisJvm();
             spool(); // takes the spool and reads it before anything is sent: an earlier run's events go first
             ship();
         } finally {
@@ -118,6 +121,20 @@ final class Shipper implements Runnable {
             spool.recover();
         }
         return spool;
+    }
+
+    /**
+     * After a Log4j2 reconfiguration the old appender holds the directory until it has stopped:
+     * wait for it (events wait in the memory buffer) rather than send without the spool.
+     */
+    private void awaitOtherAppenderOfThisJvm() {
+        try {
+            while (spool != null && !spool.tryAcquire() && spool.briefSameJvmLockout() && !buffer.isClosed()) {
+                buffer.awaitClosed(SAME_JVM_LOCK_POLL_NANOS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing: ship() ends at once
+        }
     }
 
     /** The spool if this appender holds it now, without trying to take it. */

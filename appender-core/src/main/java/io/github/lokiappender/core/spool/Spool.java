@@ -109,7 +109,7 @@ public final class Spool implements AutoCloseable {
     private boolean cursorDirty;
 
     /** How often, at most, a spool locked out by another appender tries the lock again. */
-    private static final long LOCK_RETRY_NANOS = 1_000_000_000L;
+    private static final long LOCK_RETRY_NANOS = 100_000_000L;
     /** How long another appender of this JVM may hold the directory before that is an error. */
     private static final long SAME_JVM_GRACE_NANOS = 10_000_000_000L;
 
@@ -213,6 +213,14 @@ public final class Spool implements AutoCloseable {
             status.info("'spoolDirectory' " + dir + " is free now: Loki appender '" + appenderName + "' uses it");
         }
         return lock != null;
+    }
+
+    /**
+     * True while another appender of this JVM holds the directory, for less than the grace period
+     * (10 s): most likely the old configuration of a Log4j2 reconfiguration, which is stopping.
+     */
+    public boolean briefSameJvmLockout() {
+        return lock == null && !closed && heldInThisJvm && System.nanoTime() - openedAt < sameJvmGraceNanos;
     }
 
     /** Whether {@link #recover()} has run. */

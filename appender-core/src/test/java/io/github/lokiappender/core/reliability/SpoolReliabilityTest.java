@@ -445,40 +445,82 @@ class SpoolReliabilityTest {
     }
 
     @Test
-    void aSecondAppenderOnALockedDirectoryDeliversFromMemoryAndTakesTheDirectoryOverOnceItIsFree() {
-        LokiPipeline first = rig.start(b -> b.name("first").spoolDirectory(spool()));
-        LokiPipeline second = rig.start(b -> b.name("second").spoolDirectory(spool()));
-        assertThat(rig.status.messages).contains("WARN 'spoolDirectory' " + dir + " is in use by another appender in"
-                + " this JVM; Loki appender 'second' keeps events in memory only until the directory is free");
-        LabelSet l = labels("app", "locked");
-        for (int i = 0; i < 10; i++) {
-            assertThat(second.offer(event(second, l, "second", i))).isTrue();
-        }
-        assertThat(second.flush(Duration.ofSeconds(10))).isTrue();
-        assertThat(second.stats().delivered()).isEqualTo(10);
-
-        // the first appender stops during an outage (as the old configuration does after a Log4j2
-        // reconfiguration) and leaves its events in the spool
+    void anAppenderStartedBeforeTheOneHoldingItsDirectoryStopsWaitsForItAndKeepsTheOrder() {
+        // as in a Log4j2 reconfiguration: the new appender starts, then the old one stops
         rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        LabelSet l = labels("app", "handover");
+        LokiPipeline old = rig.start(b -> b.name("old").spoolDirectory(spool()));
         for (int i = 0; i < 100; i++) {
-            assertThat(first.offer(event(first, l, "first", i))).isTrue();
+            assertThat(old.offer(event(old, l, "h", i))).isTrue();
         }
-        StatsSnapshot sf = first.close(Duration.ofSeconds(2));
-        assertThat(sf.inSpool()).isEqualTo(100);
-        assertAccounted(sf);
+        LokiPipeline next = rig.start(b -> b.name("new").spoolDirectory(spool()));
+        assertThat(rig.status.messages).contains("WARN 'spoolDirectory' " + dir + " is in use by another appender in"
+                + " this JVM; Loki appender 'new' keeps events in memory only until the directory is free");
+        for (int i = 100; i < 150; i++) {
+            assertThat(next.offer(event(next, l, "h", i))).isTrue();
+        }
+        StatsSnapshot so = old.close(Duration.ofSeconds(2));
+        assertThat(so.inSpool()).isEqualTo(100);
+        assertAccounted(so);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> rig.status.messages.contains(
-                "INFO 'spoolDirectory' " + dir + " is free now: Loki appender 'second' uses it"));
+                "INFO 'spoolDirectory' " + dir + " is free now: Loki appender 'new' uses it"));
         rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
-        await().atMost(Duration.ofSeconds(20)).until(() -> second.stats().recoveredDelivered() == 100);
-        StatsSnapshot s = second.close(Duration.ofSeconds(5));
-        assertThat(s.delivered()).isEqualTo(10);
-        assertThat(s.recoveredEvents()).isEqualTo(100);
-        assertAccounted(s);
-        List<String> expected = IntStream.range(0, 10).mapToObj(i -> line("second", i)).collect(Collectors.toList());
-        expected.addAll(IntStream.range(0, 100).mapToObj(i -> line("first", i)).collect(Collectors.toList()));
-        assertThat(deliveredLines()).containsExactlyElementsOf(expected);
-        assertThat(segments(dir)).isEmpty();
+        assertThat(next.flush(Duration.ofSeconds(20))).isTrue();
+        StatsSnapshot sn = next.close(Duration.ofSeconds(5));
+        assertThat(sn.recoveredDelivered()).isEqualTo(100);
+        assertThat(sn.delivered()).isEqualTo(50);
+        assertThat(sn.droppedTotal()).isZero();
+        assertAccounted(sn);
+        // the new appender sent nothing before it had the directory: the old appender's events come first
+        assertThat(deliveredLines()).containsExactlyElementsOf(
+                IntStream.range(0, 150).mapToObj(i -> line("h", i)).collect(Collectors.toList()));
+        assertThat(rig.status.messages).noneMatch(m -> m.startsWith("ERROR"));
+    }
+
+    @Test
+    void whileAnotherProcessHoldsTheDirectoryEventsGoFromMemoryAndItsSpoolIsTakenOverWhenItExits() throws Exception {
+        List<EncodedRequest> left = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            left.add(request("other", 0, k));
+        }
+        SpoolFiles.writeSegment(dir, left, Collections.nCopies(3, 10));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.github.lokiappender.core.spool.LockHolderMain", spool());
+        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+
+            LokiPipeline p = rig.start(b -> b.name("second").spoolDirectory(spool()));
+            assertThat(rig.status.messages).contains("ERROR 'spoolDirectory' " + dir + " is in use by another appender"
+                    + " or process (the lock on " + dir.resolve("loki-spool.lock") + " is held); Loki appender 'second'"
+                    + " keeps events in memory only until the directory is free. Give each appender its own directory");
+            LabelSet l = labels("app", "locked");
+            for (int i = 0; i < 10; i++) {
+                assertThat(p.offer(event(p, l, "mem", i))).isTrue();
+            }
+            assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(p.stats().delivered()).isEqualTo(10);
+            assertThat(p.stats().spooled()).isZero();
+
+            other.getOutputStream().close(); // the other process exits
+            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> p.stats().recoveredDelivered() == 30);
+            StatsSnapshot s = p.close(Duration.ofSeconds(5));
+            assertThat(s.delivered()).isEqualTo(10);
+            assertThat(s.recoveredEvents()).isEqualTo(30);
+            assertAccounted(s);
+            List<String> expected = IntStream.range(0, 10).mapToObj(i -> line("mem", i)).collect(Collectors.toList());
+            expected.addAll(linesOf("other", 0, 1, 2));
+            assertThat(deliveredLines()).containsExactlyElementsOf(expected);
+            assertThat(rig.status.messages).contains("INFO 'spoolDirectory' " + dir
+                    + " is free now: Loki appender 'second' uses it");
+            assertThat(segments(dir)).isEmpty();
+        } finally {
+            other.destroyForcibly();
+        }
     }
 
     @Test
