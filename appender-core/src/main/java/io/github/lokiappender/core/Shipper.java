@@ -316,8 +316,10 @@ final class Shipper implements Runnable {
         if (!spool.hasRecords() && held == null) {
             return true; // drained: send directly again
         }
-        if (closing && outOfTime) {
-            abandonAll(); // everything that fits is in the spool by now
+        if (closing && (outOfTime || failures > 0)) {
+            // everything that fits is in the spool by now; with Loki failing, waiting for the deadline
+            // would only delay the stop (and a new appender waiting for the directory)
+            abandonAll();
             return false;
         }
         long wait = nextAttemptAt - now;
