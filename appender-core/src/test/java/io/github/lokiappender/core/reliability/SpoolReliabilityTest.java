@@ -485,14 +485,8 @@ class SpoolReliabilityTest {
             left.add(request("other", 0, k));
         }
         SpoolFiles.writeSegment(dir, left, Collections.nCopies(3, 10));
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "io.github.lokiappender.core.spool.LockHolderMain", spool());
-        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process other = SpoolFiles.holdLockInAnotherProcess(dir);
         try {
-            java.io.BufferedReader out = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("locked");
-
             LokiPipeline p = rig.start(b -> b.name("second").spoolDirectory(spool()));
             assertThat(rig.status.messages).contains("ERROR 'spoolDirectory' " + dir + " is in use by another appender"
                     + " or process (the lock on " + dir.resolve("loki-spool.lock") + " is held); Loki appender 'second'"
@@ -505,8 +499,7 @@ class SpoolReliabilityTest {
             assertThat(p.stats().delivered()).isEqualTo(10);
             assertThat(p.stats().spooled()).isZero();
 
-            other.getOutputStream().close(); // the other process exits
-            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            SpoolFiles.release(other); // the other process exits
             await().atMost(Duration.ofSeconds(20)).until(() -> p.stats().recoveredDelivered() == 30);
             StatsSnapshot s = p.close(Duration.ofSeconds(5));
             assertThat(s.delivered()).isEqualTo(10);

@@ -115,4 +115,43 @@ public final class SpoolFiles {
         byte[] b = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(b, b.length - n));
     }
+
+    /**
+     * Starts another JVM that holds {@code dir}'s lock until its input is closed; returns once it
+     * holds it (at most 60 s).
+     */
+    public static Process holdLockInAnotherProcess(Path dir) throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        java.util.concurrent.CompletableFuture<String> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return e.toString();
+                    }
+                });
+        try {
+            String line = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (!"locked".equals(line)) {
+                throw new IllegalStateException("the lock holder said " + line);
+            }
+            return p;
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** Lets a process from {@link #holdLockInAnotherProcess} exit, and waits for it (at most 60 s). */
+    public static void release(Process p) throws Exception {
+        p.getOutputStream().close();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the lock holder did not exit");
+        }
+    }
 }

@@ -286,20 +286,13 @@ class SpoolTest {
 
     @Test
     void anotherProcessHoldingTheDirectoryIsAnErrorAtOnceAndTheDirectoryIsTakenOverWhenItExits() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString());
-        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process other = SpoolFiles.holdLockInAnotherProcess(dir);
         try {
-            java.io.BufferedReader out = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("locked");
-
             Spool s = Spool.open(dir, 1 << 20, status, stats, "mine", 10_000_000L, 300_000_000L);
             assertThat(s.acquired()).isFalse();
             assertThat(status.messages).containsExactly(lockedOutError("mine"));
 
-            other.getOutputStream().close(); // the other process exits and its lock goes with it
-            assertThat(other.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            SpoolFiles.release(other); // the other process exits and its lock goes with it
             await().atMost(Duration.ofSeconds(10)).until(s::tryAcquire);
             assertThat(status.messages).hasSize(2).last().isEqualTo("INFO 'spoolDirectory' " + dir
                     + " is free now: Loki appender 'mine' uses it");
