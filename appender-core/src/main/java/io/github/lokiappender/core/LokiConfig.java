@@ -7,6 +7,9 @@ import io.github.lokiappender.core.http.HttpSettings;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
 import io.github.lokiappender.core.stats.MicrometerSupport;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +27,8 @@ public final class LokiConfig {
     public static final int DEFAULT_COMPRESSION_LEVEL = io.github.lokiappender.core.encode.GzipJsonPushEncoder.DEFAULT_LEVEL;
     /** Loki's default {@code max_line_size} (256 KiB). */
     public static final int LOKI_MAX_LINE_BYTES = 256 * 1024;
+    /** Default {@code spoolMaxBytes} (256 MiB). */
+    public static final long DEFAULT_SPOOL_MAX_BYTES = 256L * 1024 * 1024;
 
     private final HttpSettings http;
     private final PushFormat format;
@@ -46,8 +51,11 @@ public final class LokiConfig {
     private final boolean jmx;
     private final boolean micrometer;
     private final Object meterRegistry;
+    private final Path spoolDirectory;
+    private final long spoolMaxBytes;
 
-    private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy) {
+    private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy,
+                       Path spool) {
         this.http = http;
         this.format = format;
         this.compression = compression;
@@ -69,6 +77,8 @@ public final class LokiConfig {
         this.jmx = b.jmx;
         this.micrometer = b.micrometer;
         this.meterRegistry = b.meterRegistry;
+        this.spoolDirectory = spool;
+        this.spoolMaxBytes = b.spoolMaxBytes;
     }
 
     public static Builder builder() {
@@ -169,6 +179,16 @@ public final class LokiConfig {
         return meterRegistry;
     }
 
+    /** The directory of the on-disk spool, or null when the spool is off (the default). */
+    public Path spoolDirectory() {
+        return spoolDirectory;
+    }
+
+    /** Disk the spool may use, in bytes of its segment files; default 256 MiB. */
+    public long spoolMaxBytes() {
+        return spoolMaxBytes;
+    }
+
     @Override
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
@@ -179,7 +199,9 @@ public final class LokiConfig {
                 + ", blockTimeoutMs=" + blockTimeoutMs + ", maxRetries=" + maxRetries
                 + ", retryMinBackoffMs=" + retryMinBackoffMs + ", retryMaxBackoffMs=" + retryMaxBackoffMs
                 + ", shutdownTimeoutMs=" + shutdownTimeoutMs + ", maxLineBytes=" + maxLineBytes
-                + ", maxStreams=" + maxStreams + '}';
+                + ", maxStreams=" + maxStreams
+                + (spoolDirectory != null ? ", spoolDirectory=" + spoolDirectory + ", spoolMaxBytes=" + spoolMaxBytes : "")
+                + '}';
     }
 
     /** Collects options; every default is the one documented in the README. */
@@ -205,6 +227,8 @@ public final class LokiConfig {
         private boolean jmx = true;
         private boolean micrometer = true;
         private Object meterRegistry;
+        private String spoolDirectory;
+        private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
 
         private Builder() {
         }
@@ -397,6 +421,21 @@ public final class LokiConfig {
             return this;
         }
 
+        /**
+         * Directory of the on-disk spool that keeps batches Loki cannot take (outage, restart) and
+         * replays them in order; default none (memory only). One appender per directory.
+         */
+        public Builder spoolDirectory(String v) {
+            this.spoolDirectory = v;
+            return this;
+        }
+
+        /** Disk the spool may use; default 268435456 (256 MiB), at least 2 x batchMaxBytes. */
+        public Builder spoolMaxBytes(long v) {
+            this.spoolMaxBytes = v;
+            return this;
+        }
+
         public Builder name(String v) {
             this.name = v == null || v.isBlank() ? "loki" : v;
             return this;
@@ -446,10 +485,30 @@ public final class LokiConfig {
                 problems.add("'meterRegistry' must be an io.micrometer.core.instrument.MeterRegistry visible to the"
                         + " appender's class loader, was " + meterRegistry.getClass().getName());
             }
+            Path spool = spoolPath(problems);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
-            return new LokiConfig(this, hs, f, c, p);
+            return new LokiConfig(this, hs, f, c, p, spool);
+        }
+
+        private Path spoolPath(List<String> problems) {
+            if (spoolMaxBytes <= 0) {
+                problems.add("'spoolMaxBytes' must be > 0, was " + spoolMaxBytes);
+            } else if (spoolMaxBytes < 2 * batchMaxBytes) {
+                // room for the request being written while the oldest one waits for Loki
+                problems.add("'spoolMaxBytes' must be at least 2 x batchMaxBytes (" + 2 * batchMaxBytes
+                        + "), was " + spoolMaxBytes);
+            }
+            if (spoolDirectory == null || spoolDirectory.isBlank()) {
+                return null;
+            }
+            try {
+                return Paths.get(spoolDirectory.trim()).toAbsolutePath().normalize();
+            } catch (InvalidPathException | java.io.IOError | SecurityException e) {
+                problems.add("'spoolDirectory' is not a valid path: '" + spoolDirectory + "' (" + e.getMessage() + ")");
+                return null;
+            }
         }
 
         private static OverflowPolicy parsePolicy(String s) {

@@ -12,6 +12,7 @@ import io.github.lokiappender.core.http.RetryPolicy;
 import io.github.lokiappender.core.http.Sleeper;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
+import io.github.lokiappender.core.spool.Spool;
 import io.github.lokiappender.core.stats.LokiAppenderStats;
 import io.github.lokiappender.core.stats.MeterSource;
 import io.github.lokiappender.core.stats.MicrometerSupport;
@@ -32,10 +33,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Guarantees: {@link #offer} never throws and never waits except under the BLOCK policy (at
  * most {@code blockTimeoutMs}); every event is eventually delivered or counted as dropped under
- * one {@link io.github.lokiappender.core.stats.DropReason}; after {@link #close} returns,
- * {@code offered == delivered + dropped}.
+ * one {@link io.github.lokiappender.core.stats.DropReason}, or (with {@code spoolDirectory}) left
+ * in the on-disk spool for the next start; after {@link #close} returns,
+ * {@code offered == delivered + dropped + inSpool}. The caller's thread never touches the disk.
  */
 public final class LokiPipeline implements AutoCloseable {
+
+    /** At most this much of the shutdown timeout is kept for writing what is left to the spool. */
+    static final long SPOOL_WRITE_RESERVE_NANOS = 1_000_000_000L;
 
     /** Label set for events past the stream cap when the adapter does not name one. */
     public static final LabelSet DEFAULT_OVERFLOW_LABELS =
@@ -52,6 +57,9 @@ public final class LokiPipeline implements AutoCloseable {
     private final ReentrantLock deadlineLock = new ReentrantLock();
     private final Condition deadlineChanged = deadlineLock.newCondition();
     private volatile long deadlineNanos = Long.MAX_VALUE;
+    /** When sending stops at shutdown: with a spool, a little before the deadline, to write the rest to disk. */
+    private volatile long networkDeadlineNanos = Long.MAX_VALUE;
+    private final Spool spool;
     private volatile StatsSnapshot finalStats;
     private final LokiAppenderStats mbean = new LokiAppenderStats(this::stats);
     private volatile MicrometerSupport.Binding meters;
@@ -68,12 +76,17 @@ public final class LokiPipeline implements AutoCloseable {
         RetryPolicy retry = new RetryPolicy(config.maxRetries(),
                 TimeUnit.MILLISECONDS.toNanos(config.retryMinBackoffMs()),
                 TimeUnit.MILLISECONDS.toNanos(config.retryMaxBackoffMs()));
-        PushSender sender = new PushSender(transport, retry, sleeper(), System::nanoTime, () -> deadlineNanos,
+        PushSender sender = new PushSender(transport, retry, sleeper(), System::nanoTime, () -> networkDeadlineNanos,
                 config.http().requestTimeout().toNanos(), stats, status);
         BatchAssembler assembler = new BatchAssembler(config.batchMaxEvents(), config.batchMaxBytes(),
                 LokiConfig.LOKI_INGESTION_BURST_BYTES, config.maxLineBytes(), stats);
+        // opened here, on the configuring thread, so that a directory in use is reported at start;
+        // read and written only by the shipper thread
+        this.spool = config.spoolDirectory() == null ? null
+                : Spool.open(config.spoolDirectory(), config.spoolMaxBytes(), status, stats, config.name());
         Shipper shipper = new Shipper(buffer, assembler, encoder, sender, stats, status,
-                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), config.batchMaxEvents(), config.batchMaxBytes(), () -> deadlineNanos);
+                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), config.batchMaxEvents(), config.batchMaxBytes(),
+                () -> deadlineNanos, spool, retry, () -> networkDeadlineNanos);
         this.thread = InternalThreads.factory("loki-shipper-" + config.name()).newThread(shipper);
     }
 
@@ -182,9 +195,22 @@ public final class LokiPipeline implements AutoCloseable {
             StatsSnapshot f = finalStats;
             return f != null ? f : stats.snapshot();
         }
-        setDeadline(System.nanoTime() + timeout.toNanos());
+        long now = System.nanoTime();
+        // with a spool, sending stops a little early: writing what is left to disk must fit the timeout too
+        long reserve = spool == null ? 0 : Math.min(timeout.toNanos() / 4, SPOOL_WRITE_RESERVE_NANOS);
+        setDeadline(now + timeout.toNanos(), now + timeout.toNanos() - reserve);
         buffer.close();
-        awaitShipper(timeout.toMillis());
+        if (spool != null) {
+            awaitShipper(TimeUnit.NANOSECONDS.toMillis(timeout.toNanos() - reserve));
+            if (thread.isAlive()) {
+                // a request sent before close may still be waiting for Loki: cut it at the network
+                // deadline, so that writing it and the rest to the spool fits the timeout
+                thread.interrupt();
+                awaitShipper(TimeUnit.NANOSECONDS.toMillis(reserve));
+            }
+        } else {
+            awaitShipper(timeout.toMillis());
+        }
         if (thread.isAlive()) {
             // a request still in flight at the deadline is cut off, so that close returns within the timeout;
             // the shipper counts what it held
@@ -202,6 +228,8 @@ public final class LokiPipeline implements AutoCloseable {
         finalStats = s;
         status.info("Loki appender '" + config.name() + "' stopped: " + s.delivered() + " events delivered, "
                 + s.droppedTotal() + " not delivered" + (s.droppedTotal() > 0 ? " " + s.droppedByReason() : "")
+                + (s.inSpool() > 0 ? ", " + s.inSpool() + " left in the spool " + spool.directory()
+                        + " for the next start" : "")
                 + (s.pending() > 0 ? ", " + s.pending() + " unaccounted (shipper did not stop)" : ""));
         return s;
     }
@@ -273,9 +301,10 @@ public final class LokiPipeline implements AutoCloseable {
         }
     }
 
-    private void setDeadline(long nanos) {
+    private void setDeadline(long nanos, long networkNanos) {
         deadlineLock.lock();
         try {
+            networkDeadlineNanos = networkNanos;
             deadlineNanos = nanos;
             deadlineChanged.signalAll();
         } finally {

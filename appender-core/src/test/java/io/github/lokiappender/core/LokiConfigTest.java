@@ -92,6 +92,28 @@ class LokiConfigTest {
     }
 
     @Test
+    void spoolIsOffByDefaultAndItsOptionsAreValidated() {
+        LokiConfig off = LokiConfig.builder().url("http://l").build();
+        assertThat(off.spoolDirectory()).isNull();
+        assertThat(off.spoolMaxBytes()).isEqualTo(268_435_456L);
+        assertThat(LokiConfig.builder().url("http://l").spoolDirectory("  ").build().spoolDirectory()).isNull();
+
+        LokiConfig on = LokiConfig.builder().url("http://l").spoolDirectory("var/spool/../loki").spoolMaxBytes(4_194_304)
+                .batchMaxBytes(2_097_152).build();
+        assertThat(on.spoolDirectory()).isEqualTo(java.nio.file.Paths.get("var/loki").toAbsolutePath());
+        assertThat(on.spoolMaxBytes()).isEqualTo(4_194_304);
+        assertThat(on.toString()).contains("spoolDirectory=" + on.spoolDirectory() + ", spoolMaxBytes=4194304");
+
+        assertThatThrownBy(() -> LokiConfig.builder().url("http://l").spoolDirectory("s").spoolMaxBytes(0).build())
+                .hasMessage("'spoolMaxBytes' must be > 0, was 0");
+        assertThatThrownBy(() -> LokiConfig.builder().url("http://l").spoolDirectory("s").spoolMaxBytes(4_194_303)
+                .batchMaxBytes(2_097_152).build())
+                .hasMessage("'spoolMaxBytes' must be at least 2 x batchMaxBytes (4194304), was 4194303");
+        assertThatThrownBy(() -> LokiConfig.builder().url("http://l").spoolDirectory("bad\u0000name").build())
+                .hasMessageStartingWith("'spoolDirectory' is not a valid path: 'bad\u0000name'");
+    }
+
+    @Test
     void enumOptionsAreCaseInsensitive() {
         LokiConfig c = LokiConfig.builder().url("http://l").format("PROTOBUF").overflowPolicy("drop-oldest").build();
         assertThat(c.format()).isEqualTo(PushFormat.PROTOBUF);

@@ -257,6 +257,10 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         private String micrometer;
         @PluginBuilderAttribute
         private String jmx;
+        @PluginBuilderAttribute
+        private String spoolDirectory;
+        @PluginBuilderAttribute
+        private String spoolMaxBytes;
         @PluginElement("Label")
         private Label[] labels;
         @PluginElement("StructuredMetadata")
@@ -407,6 +411,18 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
+        /** Directory of the on-disk spool; default none (memory only). */
+        public B setSpoolDirectory(String dir) {
+            this.spoolDirectory = dir;
+            return asBuilder();
+        }
+
+        /** Disk the spool may use; default 268435456 (256 MiB). */
+        public B setSpoolMaxBytes(long v) {
+            this.spoolMaxBytes = Long.toString(v);
+            return asBuilder();
+        }
+
         public B setLabels(Label... labels) {
             this.labels = labels;
             return asBuilder();
@@ -520,6 +536,12 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if ((bool = p.booleanValue("jmx", jmx)) != null) {
                 b.jmx(bool);
+            }
+            if (!OptionParser.isAbsent(spoolDirectory)) {
+                b.spoolDirectory(spoolDirectory.trim());
+            }
+            if ((l = p.longValue("spoolMaxBytes", spoolMaxBytes)) != null) {
+                b.spoolMaxBytes(l);
             }
             LokiConfig config = null;
             try {

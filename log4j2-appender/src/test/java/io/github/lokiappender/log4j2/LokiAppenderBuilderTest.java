@@ -105,6 +105,19 @@ class LokiAppenderBuilderTest {
     }
 
     @Test
+    void spoolAttributes() {
+        Path spool = dir.resolve("spool");
+        ctx = startXml(dir, "spool", xml(URL, "spoolDirectory=\"" + spool + "\" spoolMaxBytes=\"10485760\"",
+                "<Label name=\"app\" value=\"shop\"/>"));
+
+        LokiConfig c = loki(ctx).config();
+        assertThat(c.spoolDirectory()).isEqualTo(spool);
+        assertThat(c.spoolMaxBytes()).isEqualTo(10L * 1024 * 1024);
+        assertThat(spool.resolve("loki-spool.lock")).exists(); // taken at start
+        assertThat(status.lokiMessages(Level.ERROR)).isEmpty();
+    }
+
+    @Test
     void bearerTokenGzipAndInsecureTls() {
         ctx = startXml(dir, "bearer", xml("https://loki.example:3100", "bearerToken=\"tok-1\" compression=\"gzip\" compressionLevel=\"9\""
                 + " insecureSkipTlsVerify=\"TRUE\"", "<Label name=\"app\" value=\"shop\"/>"));
@@ -155,6 +168,8 @@ class LokiAppenderBuilderTest {
         assertThat(c.jmx()).isTrue();
         assertThat(c.http().tenantId()).isNull();
         assertThat(c.http().authorization()).isNull();
+        assertThat(c.spoolDirectory()).isNull();
+        assertThat(c.spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(appender.getLayout()).isInstanceOf(PatternLayout.class);
         assertThat(((PatternLayout) appender.getLayout()).getConversionPattern()).isEqualTo(LokiAppender.DEFAULT_PATTERN);
     }
@@ -195,6 +210,9 @@ class LokiAppenderBuilderTest {
                 arguments("maxStreams=\"0\"", "'maxStreams' must be > 0, was 0"),
                 arguments("micrometer=\"yes\"", "'micrometer' must be true or false, was 'yes'"),
                 arguments("jmx=\"on\"", "'jmx' must be true or false, was 'on'"),
+                arguments("spoolMaxBytes=\"lots\"", "'spoolMaxBytes' must be a whole number, was 'lots'"),
+                arguments("spoolMaxBytes=\"0\"", "'spoolMaxBytes' must be > 0, was 0"),
+                arguments("spoolMaxBytes=\"1000\"", "'spoolMaxBytes' must be at least 2 x batchMaxBytes (2097152), was 1000"),
                 arguments("tenantId=\"a|b\"", "'tenantId' names several tenants"),
                 arguments("tenantId=\"team a\"", "'tenantId' may only contain letters, digits and !-_.*'() but has ' '"),
                 arguments("username=\"u\"", "'username' and 'password' must be set together"),

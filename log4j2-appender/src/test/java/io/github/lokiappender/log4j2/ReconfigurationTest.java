@@ -1,6 +1,7 @@
 package io.github.lokiappender.log4j2;
 
 import io.github.lokiappender.testsupport.FakeLoki;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configuration;
@@ -100,8 +101,44 @@ class ReconfigurationTest {
         assertNoAppenderThreadLeft();
     }
 
+    @Test
+    void reconfigurationDuringAnOutageWithASpoolLosesNothingAndSendsNothingTwice() throws Exception {
+        String spool = "spoolDirectory=\"" + dir.resolve("spool") + "\" retryMinBackoffMs=\"10\" retryMaxBackoffMs=\"100\""
+                + " shutdownTimeoutMs=\"3000\"";
+        Path a = Log4jTestSupport.write(dir, "a.xml", config("", "a", spool));
+        Path b = Log4jTestSupport.write(dir, "b.xml", config("", "b", spool));
+        StatusCapture status = StatusCapture.open(Level.WARN);
+        try {
+            ctx = Log4jTestSupport.start("reconfigure-spool", a);
+            startLoggers(2);
+            awaitProgress(300);
+            loki.setDown(true); // 503 from now on: the old appender spools
+            awaitProgress(300);
+            ctx.setConfigLocation(b.toUri()); // the new appender waits for the old one's spool directory
+            assertThat(shipperThreads()).hasSize(1);
+            awaitProgress(300);
+            loki.setDown(false);
+            awaitProgress(300);
+            stopLoggers();
+            Log4jTestSupport.stop(ctx);
+            ctx = null;
+
+            assertEverythingDeliveredOnce();
+            assertThat(status.lokiMessages(Level.ERROR)).isEmpty();
+            assertThat(status.lokiMessages(Level.WARN)).anyMatch(m -> m.contains("is in use by another appender in this JVM"));
+            assertNoAppenderThreadLeft();
+        } finally {
+            status.close();
+        }
+    }
+
     private String config(String configAttributes, String name) {
-        return Log4jTestSupport.xml(configAttributes, loki.url(), "flushIntervalMs=\"100\" batchMaxEvents=\"500\"",
+        return config(configAttributes, name, "");
+    }
+
+    private String config(String configAttributes, String name, String appenderAttributes) {
+        return Log4jTestSupport.xml(configAttributes, loki.url(), "flushIntervalMs=\"100\" batchMaxEvents=\"500\" "
+                        + appenderAttributes,
                 "<PatternLayout pattern=\"%msg\"/><Label name=\"app\" value=\"shop\"/>"
                         + "<Label name=\"config\" value=\"" + name + "\"/>", "");
     }

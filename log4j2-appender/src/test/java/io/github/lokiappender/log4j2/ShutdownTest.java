@@ -110,6 +110,42 @@ class ShutdownTest {
     }
 
     @Test
+    void withASpoolWhatLokiCouldNotTakeBeforeShutdownIsDeliveredFirstByTheNextStart() {
+        Path spool = dir.resolve("spool");
+        String attributes = "spoolDirectory=\"" + spool + "\" shutdownTimeoutMs=\"1000\" retryMinBackoffMs=\"10\""
+                + " retryMaxBackoffMs=\"50\"";
+        loki.setDown(true); // 503 for every push
+        ctx = startHolding(attributes);
+        LokiAppender first = loki(ctx);
+        for (int i = 0; i < 300; i++) {
+            ctx.getLogger("shop.orders").info("kept {}", i);
+        }
+        LogManager.shutdown(ctx);
+        StatsSnapshot s = first.stats();
+        assertThat(s.inSpool()).isEqualTo(300);
+        assertThat(s.droppedTotal()).isZero();
+        assertThat(status.lokiMessages(Level.INFO)).contains("Loki appender 'LOKI' stopped: 0 events delivered, 0 not"
+                + " delivered, 300 left in the spool " + spool + " for the next start");
+        assertThat(status.lokiMessages(Level.ERROR)).isEmpty();
+
+        loki.setDown(false);
+        ctx = Log4jTestSupport.startXml(dir, "restarted", Log4jTestSupport.xml(loki.url(), attributes,
+                "<PatternLayout pattern=\"%msg\"/><Label name=\"app\" value=\"shop\"/>"));
+        LokiAppender second = loki(ctx);
+        ctx.getLogger("shop.orders").info("new");
+        LogManager.shutdown(ctx);
+        ctx = null;
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            expected.add("kept " + i);
+        }
+        expected.add("new");
+        assertThat(lines(loki.entries())).containsExactlyElementsOf(expected);
+        assertThat(second.stats().recoveredDelivered()).isEqualTo(300);
+        assertThat(second.stats().delivered()).isEqualTo(1);
+    }
+
+    @Test
     void standInHangingAtShutdownReturnsWithinTheTimeoutAndReportsTheLoss() {
         ctx = startHolding("shutdownTimeoutMs=\"1000\"");
         LokiAppender appender = loki(ctx);

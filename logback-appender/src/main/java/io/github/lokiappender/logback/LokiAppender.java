@@ -83,6 +83,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Integer maxStreams;
     private Boolean micrometer;
     private Boolean jmx;
+    private String spoolDirectory;
+    private Long spoolMaxBytes;
     private String labels;
     private String structuredMetadata;
     private Layout<ILoggingEvent> layout;
@@ -314,6 +316,12 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (jmx != null) {
             b.jmx(jmx);
+        }
+        if (spoolDirectory != null) {
+            b.spoolDirectory(spoolDirectory.trim());
+        }
+        if (spoolMaxBytes != null) {
+            b.spoolMaxBytes(spoolMaxBytes);
         }
         try {
             return b.build();
@@ -551,6 +559,19 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */
     public void setJmx(boolean jmx) {
         this.jmx = jmx;
+    }
+
+    /**
+     * Directory of the on-disk spool that keeps what Loki cannot take (outage, restart) and sends
+     * it in order later; default none (memory only). One appender per directory.
+     */
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    /** Disk the spool may use; default 268435456 (256 MiB). */
+    public void setSpoolMaxBytes(long spoolMaxBytes) {
+        this.spoolMaxBytes = spoolMaxBytes;
     }
 
     /** {@code name=pattern} list of stream labels, e.g. {@code app=shop, level=%level}. */

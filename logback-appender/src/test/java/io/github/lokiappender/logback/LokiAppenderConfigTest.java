@@ -179,9 +179,53 @@ class LokiAppenderConfigTest {
             assertThat(c.maxStreams()).isEqualTo(1000);
             assertThat(c.micrometer()).isTrue();
             assertThat(c.jmx()).isTrue();
+            assertThat(c.spoolDirectory()).isNull();
+            assertThat(c.spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
         } finally {
             ctx.stop();
         }
+    }
+
+    @Test
+    void spoolOptions() {
+        Path spool = dir.resolve("spool");
+        LoggerContext ctx = configure(config("<url>http://127.0.0.1:9</url><labels>app=shop</labels>"
+                + "<spoolDirectory>" + spool + "</spoolDirectory><spoolMaxBytes>10485760</spoolMaxBytes>"));
+        try {
+            LokiConfig c = loki(ctx).config();
+            assertThat(c.spoolDirectory()).isEqualTo(spool);
+            assertThat(c.spoolMaxBytes()).isEqualTo(10L * 1024 * 1024);
+            assertThat(spool.resolve("loki-spool.lock")).exists(); // taken at start
+            assertThat(problems(ctx)).isEmpty();
+        } finally {
+            ctx.stop();
+        }
+    }
+
+    @Test
+    void aSecondAppenderOnTheSameSpoolDirectoryReportsItAndKeepsEventsInMemory() {
+        Path spool = dir.resolve("shared-spool");
+        LoggerContext first = configure(config("<url>http://127.0.0.1:9</url><labels>app=shop</labels>"
+                + "<spoolDirectory>" + spool + "</spoolDirectory>"));
+        LoggerContext second = configure(config("<url>http://127.0.0.1:9</url><labels>app=shop</labels>"
+                + "<spoolDirectory>" + spool + "</spoolDirectory>"));
+        try {
+            assertThat(loki(second).isStarted()).isTrue();
+            assertThat(problems(second)).containsExactly("WARN 'spoolDirectory' " + spool + " is in use by another"
+                    + " appender in this JVM; Loki appender 'LOKI' keeps events in memory only until the directory is free");
+            assertThat(problems(first)).isEmpty();
+        } finally {
+            second.stop();
+            first.stop();
+        }
+    }
+
+    @Test
+    void badSpoolOptionsNameTheirOptions() {
+        assertInactiveWithOneError("<url>http://127.0.0.1:9</url><spoolMaxBytes>0</spoolMaxBytes>",
+                "'spoolMaxBytes' must be > 0, was 0");
+        assertInactiveWithOneError("<url>http://127.0.0.1:9</url><spoolMaxBytes>1000</spoolMaxBytes>",
+                "'spoolMaxBytes' must be at least 2 x batchMaxBytes (2097152), was 1000");
     }
 
     @Test

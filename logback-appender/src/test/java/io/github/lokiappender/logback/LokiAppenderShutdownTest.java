@@ -8,8 +8,10 @@ import io.github.lokiappender.core.stats.StatsSnapshot;
 import io.github.lokiappender.testsupport.FakeLoki;
 import io.github.lokiappender.testsupport.FakeLoki.Entry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +51,43 @@ class LokiAppenderShutdownTest {
             assertThat(s.droppedTotal()).isZero();
             assertThat(lokiStatus(ctx)).contains("INFO Loki appender 'LOKI' stopped: 500 events delivered, 0 not delivered");
             assertThat(lokiStatus(ctx)).noneMatch(m -> m.startsWith("WARN") || m.startsWith("ERROR"));
+        }
+    }
+
+    @Test
+    void withASpoolWhatLokiCouldNotTakeBeforeStopIsDeliveredFirstByTheNextStart(@TempDir Path spool) {
+        try (FakeLoki fake = FakeLoki.start()) {
+            String xml = config("<url>" + fake.url() + "</url><labels>app=shop</labels><spoolDirectory>" + spool
+                    + "</spoolDirectory><retryMinBackoffMs>10</retryMinBackoffMs><retryMaxBackoffMs>50</retryMaxBackoffMs>"
+                    + "<flushIntervalMs>20</flushIntervalMs><shutdownTimeoutMs>1000</shutdownTimeoutMs>");
+            fake.setDown(true); // 503 for every push
+            LoggerContext first = configure(xml);
+            LokiAppender a = loki(first);
+            for (int i = 0; i < 100; i++) {
+                first.getLogger("app").info("before restart {}", i);
+            }
+            first.stop();
+            StatsSnapshot s = a.getStats();
+            assertThat(s.inSpool()).isEqualTo(100);
+            assertThat(s.droppedTotal()).isZero();
+            assertThat(lokiStatus(first)).contains("INFO Loki appender 'LOKI' stopped: 0 events delivered, 0 not"
+                    + " delivered, 100 left in the spool " + spool + " for the next start");
+
+            fake.setDown(false);
+            LoggerContext second = configure(xml);
+            LokiAppender b = loki(second);
+            for (int i = 0; i < 10; i++) {
+                second.getLogger("app").info("after restart {}", i);
+            }
+            await().atMost(java.time.Duration.ofSeconds(20)).until(() -> fake.entryCount() == 110);
+            second.stop();
+            List<String> expected = lines("before restart ", 100);
+            expected.addAll(lines("after restart ", 10));
+            assertThat(fake.entries()).extracting(Entry::line).containsExactlyElementsOf(expected);
+            assertThat(b.getStats().recoveredDelivered()).isEqualTo(100);
+            assertThat(b.getStats().delivered()).isEqualTo(10);
+            assertThat(lokiStatus(second)).anyMatch(m -> m.startsWith("INFO spool " + spool + ": 100 events in ")
+                    && m.endsWith(" requests from an earlier run, delivered first"));
         }
     }
 

@@ -182,6 +182,55 @@ public final class EventBuffer {
     }
 
     /**
+     * As {@link #awaitReady(long)}, but waits at most {@code maxWaitNanos} (0: only looks).
+     *
+     * @return true when a batch is due; false when the wait ended without one (also when closed and empty)
+     */
+    public boolean awaitReady(long lingerNanos, long maxWaitNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long until = System.nanoTime() + Math.max(0, maxWaitNanos);
+            while (true) {
+                int n = queue.size();
+                long now = System.nanoTime();
+                long wait = until - now;
+                if (n > 0) {
+                    if (closed || n >= batchEvents || contentChars >= batchBytes || removedTotal < flushTarget) {
+                        return true;
+                    }
+                    long linger = firstArrivalNanos + lingerNanos - now;
+                    if (linger <= 0) {
+                        return true;
+                    }
+                    wait = Math.min(wait, linger);
+                } else if (closed) {
+                    return false;
+                }
+                if (until - now <= 0) {
+                    return false;
+                }
+                batchDue.awaitNanos(wait);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the buffer is closed, at most {@code maxWaitNanos}; returns whether it is. */
+    public boolean awaitClosed(long maxWaitNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long remaining = maxWaitNanos;
+            while (!closed && remaining > 0) {
+                remaining = batchDue.awaitNanos(remaining);
+            }
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Moves events, oldest first, into {@code out}: at most {@code maxEvents}, and no more than
      * {@code maxChars} characters of content unless the first event alone has more. Mirrors the
      * batch cut, so that what is drained usually makes exactly one batch. Returns how many.

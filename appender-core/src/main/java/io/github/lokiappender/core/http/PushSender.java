@@ -24,6 +24,7 @@ public final class PushSender {
     private final PipelineStats stats;
     private final StatusReporter status;
     private String lastFailure = "";
+    private long lastRetryAfterNanos = -1;
 
     /**
      * @param deadline returns the shutdown deadline in {@code nanoTime} units, {@link Long#MAX_VALUE} while running
@@ -43,6 +44,42 @@ public final class PushSender {
     /** A description of the last failed attempt (status and Loki's body, or the connection error). */
     public String lastFailure() {
         return lastFailure;
+    }
+
+    /**
+     * One attempt without retrying, for a caller that keeps the request elsewhere (the spool) and
+     * waits between attempts itself: {@link SendOutcome#DELIVERED}, {@link SendOutcome#REJECTED}
+     * (reported), {@link SendOutcome#FAILED} (see {@link #lastFailure()} and
+     * {@link #lastRetryAfterNanos()}) or {@link SendOutcome#SHUTDOWN_TIMEOUT}. Does not count the events.
+     */
+    public SendOutcome attempt(EncodedRequest request, int events, PushEncoder encoder) throws InterruptedException {
+        lastRetryAfterNanos = -1;
+        long remaining = deadline.getAsLong() - nanoTime.getAsLong();
+        if (remaining <= 0) {
+            return SendOutcome.SHUTDOWN_TIMEOUT;
+        }
+        try {
+            PushResponse r = transport.push(request, Math.min(requestTimeoutNanos, remaining));
+            if (r.isSuccess()) {
+                stats.batchSent(request.length());
+                return SendOutcome.DELIVERED;
+            }
+            lastFailure = r.toString();
+            if (!RetryPolicy.isRetryable(r.status())) {
+                status.error("Loki rejected a batch of " + events + " events with " + r + hint(r), null);
+                return SendOutcome.REJECTED;
+            }
+            lastRetryAfterNanos = RetryPolicy.parseRetryAfter(r.retryAfter(), System.currentTimeMillis());
+        } catch (IOException e) {
+            encoder.detachBuffers();
+            lastFailure = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
+        }
+        return SendOutcome.FAILED;
+    }
+
+    /** The {@code Retry-After} of the last {@link #attempt}, in nanos, or -1. */
+    public long lastRetryAfterNanos() {
+        return lastRetryAfterNanos;
     }
 
     /**

@@ -9,5 +9,7 @@ public enum SendOutcome {
     /** Every allowed retry failed. */
     RETRIES_EXHAUSTED,
     /** The shutdown deadline passed, or would pass before the next retry. */
-    SHUTDOWN_TIMEOUT
+    SHUTDOWN_TIMEOUT,
+    /** One attempt ({@link PushSender#attempt}) failed in a way worth retrying: 429, 5xx, no connection. */
+    FAILED
 }

@@ -13,5 +13,11 @@ public enum DropReason {
     /** Still buffered or in flight when the shutdown deadline passed. */
     SHUTDOWN_TIMEOUT,
     /** A single event too large to fit any request Loki accepts, or one that could not be encoded. */
-    UNSENDABLE
+    UNSENDABLE,
+    /**
+     * The on-disk spool could not keep the events: writing failed (disk full, permissions, the
+     * directory is gone), a request was larger than {@code spoolMaxBytes}, or a record written by
+     * this process could not be read back.
+     */
+    SPOOL_FAILED
 }

@@ -140,4 +140,59 @@ public final class LokiAppenderStats implements LokiAppenderStatsMBean {
     public long getStreamsOverflowed() {
         return stats.get().streamsOverflowed();
     }
+
+    @Override
+    public long getEventsDroppedSpoolFailed() {
+        return stats.get().dropped(DropReason.SPOOL_FAILED);
+    }
+
+    @Override
+    public long getEventsSpooled() {
+        return stats.get().spooled();
+    }
+
+    @Override
+    public long getEventsInSpool() {
+        return stats.get().inSpool();
+    }
+
+    @Override
+    public long getEventsDeliveredFromSpool() {
+        return stats.get().deliveredFromSpool();
+    }
+
+    @Override
+    public long getRecoveredEvents() {
+        return stats.get().recoveredEvents();
+    }
+
+    @Override
+    public long getRecoveredEventsDelivered() {
+        return stats.get().recoveredDelivered();
+    }
+
+    @Override
+    public long getRecoveredEventsRejected() {
+        return stats.get().recoveredRejected();
+    }
+
+    @Override
+    public long getRecoveredEventsInSpool() {
+        return stats.get().recoveredInSpool();
+    }
+
+    @Override
+    public long getSpoolCorruptRecords() {
+        return stats.get().spoolCorruptRecords();
+    }
+
+    @Override
+    public long getSpoolCorruptEvents() {
+        return stats.get().spoolCorruptEvents();
+    }
+
+    @Override
+    public long getSpoolBytes() {
+        return stats.get().spoolBytes();
+    }
 }

@@ -34,4 +34,26 @@ public interface LokiAppenderStatsMBean {
     long getLinesTruncated();
 
     long getStreamsOverflowed();
+
+    long getEventsDroppedSpoolFailed();
+
+    long getEventsSpooled();
+
+    long getEventsInSpool();
+
+    long getEventsDeliveredFromSpool();
+
+    long getRecoveredEvents();
+
+    long getRecoveredEventsDelivered();
+
+    long getRecoveredEventsRejected();
+
+    long getRecoveredEventsInSpool();
+
+    long getSpoolCorruptRecords();
+
+    long getSpoolCorruptEvents();
+
+    long getSpoolBytes();
 }

@@ -5,7 +5,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The live counters of one appender. Written by callers and the shipper, read through
  * {@link #snapshot()}. Invariant once the pipeline is idle:
- * {@code offered == delivered + sum(dropped)}.
+ * {@code offered == delivered + sum(dropped) + inSpool}.
+ *
+ * <p>Events of an earlier process found in the spool are counted apart ({@code recovered*}): they
+ * were never offered here.
  */
 public final class PipelineStats {
 
@@ -18,6 +21,20 @@ public final class PipelineStats {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder linesTruncated = new LongAdder();
     private final LongAdder streamsOverflowed = new LongAdder();
+    // spool: this process's events
+    private final LongAdder spooled = new LongAdder();
+    private final LongAdder spoolDelivered = new LongAdder();
+    private final LongAdder inSpool = new LongAdder();
+    // spool: events an earlier process left
+    private final LongAdder recoveredRecords = new LongAdder();
+    private final LongAdder recoveredEvents = new LongAdder();
+    private final LongAdder recoveredDelivered = new LongAdder();
+    private final LongAdder recoveredRejected = new LongAdder();
+    private final LongAdder recoveredInSpool = new LongAdder();
+    // spool: damage and size
+    private final LongAdder spoolCorruptRecords = new LongAdder();
+    private final LongAdder spoolCorruptEvents = new LongAdder();
+    private final LongAdder spoolBytes = new LongAdder();
 
     public PipelineStats() {
         for (int i = 0; i < dropped.length; i++) {
@@ -62,15 +79,66 @@ public final class PipelineStats {
         streamsOverflowed.increment();
     }
 
+    /** {@code events} of this process were written to the spool. */
+    public void spooled(long events) {
+        spooled.add(events);
+        inSpool.add(events);
+    }
+
+    /**
+     * {@code events} of this process left the spool: delivered (then also counted by
+     * {@link #delivered(long)}, after this call) or dropped (counted by {@link #dropped}).
+     */
+    public void unspooled(long events, boolean delivered) {
+        inSpool.add(-events);
+        if (delivered) {
+            spoolDelivered.add(events);
+        }
+    }
+
+    /** At start: a valid record of an earlier process holding {@code events}. */
+    public void recovered(long events) {
+        recoveredRecords.increment();
+        recoveredEvents.add(events);
+        recoveredInSpool.add(events);
+    }
+
+    /** A record of an earlier process left the spool: delivered, rejected by Loki, or skipped as unreadable. */
+    public void recoveredDone(long events, boolean delivered, boolean rejected) {
+        recoveredInSpool.add(-events);
+        if (delivered) {
+            recoveredDelivered.add(events);
+        } else if (rejected) {
+            recoveredRejected.add(events);
+        }
+    }
+
+    /** A corrupt or truncated spool record; {@code events} is 0 when its header could not be trusted. */
+    public void spoolCorrupt(long records, long events) {
+        spoolCorruptRecords.add(records);
+        spoolCorruptEvents.add(events);
+    }
+
+    /** The spool's files grew (positive) or shrank (negative) by {@code delta} bytes. */
+    public void spoolBytes(long delta) {
+        spoolBytes.add(delta);
+    }
+
     public StatsSnapshot snapshot() {
         long[] d = new long[dropped.length];
         // read drops before delivered and offered so that a snapshot never shows more done than offered
         for (int i = 0; i < d.length; i++) {
             d[i] = dropped[i].sum();
         }
+        // delivered before inSpool (the shipper takes an event out of inSpool before counting it
+        // delivered), offered last
         long del = delivered.sum();
+        long spool = inSpool.sum();
         long off = offered.sum();
+        SpoolCounts sc = new SpoolCounts(spooled.sum(), spoolDelivered.sum(), spool, recoveredRecords.sum(),
+                recoveredEvents.sum(), recoveredDelivered.sum(), recoveredRejected.sum(), recoveredInSpool.sum(),
+                spoolCorruptRecords.sum(), spoolCorruptEvents.sum(), spoolBytes.sum());
         return new StatsSnapshot(off, del, d, batchesSent.sum(), batchesFailed.sum(), retries.sum(),
-                bytesSent.sum(), linesTruncated.sum(), streamsOverflowed.sum());
+                bytesSent.sum(), linesTruncated.sum(), streamsOverflowed.sum(), sc);
     }
 }

@@ -3,7 +3,20 @@ package io.github.lokiappender.core.stats;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** A point-in-time copy of an appender's counters. */
+/**
+ * A point-in-time copy of an appender's counters.
+ *
+ * <p>Accounting for the events offered to this appender (this process): once the appender is
+ * closed, {@code offered() == delivered() + droppedTotal() + inSpool()} and {@link #pending()} is
+ * 0. {@link #inSpool()} is what was written to the on-disk spool and not yet delivered: a later
+ * process on the same {@code spoolDirectory} delivers it first and reports it under
+ * {@code recovered*}. While running, {@link #pending()} is what is buffered in memory or in flight.
+ *
+ * <p>Events an earlier process left in the spool were never offered here; they are counted apart:
+ * {@link #recoveredEvents()} found at start (valid records), then {@link #recoveredDelivered()},
+ * {@link #recoveredRejected()} or still {@link #recoveredInSpool()}. Damaged records are counted
+ * by {@link #spoolCorruptRecords()} and, where their header could be trusted, {@link #spoolCorruptEvents()}.
+ */
 public final class StatsSnapshot {
 
     private final long offered;
@@ -15,9 +28,10 @@ public final class StatsSnapshot {
     private final long bytesSent;
     private final long linesTruncated;
     private final long streamsOverflowed;
+    private final SpoolCounts spool;
 
     StatsSnapshot(long offered, long delivered, long[] dropped, long batchesSent, long batchesFailed, long retries,
-                  long bytesSent, long linesTruncated, long streamsOverflowed) {
+                  long bytesSent, long linesTruncated, long streamsOverflowed, SpoolCounts spool) {
         this.offered = offered;
         this.delivered = delivered;
         this.dropped = dropped;
@@ -27,6 +41,7 @@ public final class StatsSnapshot {
         this.bytesSent = bytesSent;
         this.linesTruncated = linesTruncated;
         this.streamsOverflowed = streamsOverflowed;
+        this.spool = spool;
     }
 
     /** Events handed to the appender, including those dropped at once. */
@@ -34,7 +49,7 @@ public final class StatsSnapshot {
         return offered;
     }
 
-    /** Events in batches Loki acknowledged with 2xx. */
+    /** Events in batches Loki acknowledged with 2xx, sent directly or from the spool. */
     public long delivered() {
         return delivered;
     }
@@ -63,9 +78,67 @@ public final class StatsSnapshot {
         return m;
     }
 
-    /** Events neither delivered nor dropped yet: buffered or in flight. */
+    /** Events neither delivered, dropped nor in the spool: buffered in memory or in flight. */
     public long pending() {
-        return offered - delivered - droppedTotal();
+        return offered - delivered - droppedTotal() - spool.inSpool;
+    }
+
+    /** Events of this process written to the on-disk spool (each counted once, when written). */
+    public long spooled() {
+        return spool.spooled;
+    }
+
+    /** Events of this process delivered from the spool (included in {@link #delivered()}). */
+    public long deliveredFromSpool() {
+        return spool.spoolDelivered;
+    }
+
+    /**
+     * Events of this process in the spool now, neither delivered nor dropped; after close, what
+     * this process left on disk for the next one.
+     */
+    public long inSpool() {
+        return spool.inSpool;
+    }
+
+    /** Valid records an earlier process left in the spool, found at start. */
+    public long recoveredRecords() {
+        return spool.recoveredRecords;
+    }
+
+    /** Events in {@link #recoveredRecords()}. */
+    public long recoveredEvents() {
+        return spool.recoveredEvents;
+    }
+
+    /** Recovered events Loki accepted. */
+    public long recoveredDelivered() {
+        return spool.recoveredDelivered;
+    }
+
+    /** Recovered events Loki rejected with a non-retryable status (dropped). */
+    public long recoveredRejected() {
+        return spool.recoveredRejected;
+    }
+
+    /** Recovered events still in the spool. */
+    public long recoveredInSpool() {
+        return spool.recoveredInSpool;
+    }
+
+    /** Spool records skipped because they were corrupt or truncated (the rest of their file is skipped too). */
+    public long spoolCorruptRecords() {
+        return spool.corruptRecords;
+    }
+
+    /** Events in skipped records whose header was intact (a record with a damaged header counts 0). */
+    public long spoolCorruptEvents() {
+        return spool.corruptEvents;
+    }
+
+    /** Bytes of the spool's segment files now. */
+    public long spoolBytes() {
+        return spool.bytes;
     }
 
     /** Requests Loki acknowledged. */
@@ -104,6 +177,12 @@ public final class StatsSnapshot {
                 + (droppedTotal() > 0 ? " " + droppedByReason() : "") + ", pending=" + pending()
                 + ", batches=" + batchesSent + ", failedBatches=" + batchesFailed + ", retries=" + retries
                 + ", bytes=" + bytesSent + ", truncatedLines=" + linesTruncated
-                + ", overflowedToCapStream=" + streamsOverflowed;
+                + ", overflowedToCapStream=" + streamsOverflowed
+                + (spool.used() ? ", spooled=" + spool.spooled + ", inSpool=" + spool.inSpool
+                        + ", deliveredFromSpool=" + spool.spoolDelivered + ", recovered=" + spool.recoveredEvents
+                        + ", recoveredDelivered=" + spool.recoveredDelivered + ", recoveredRejected="
+                        + spool.recoveredRejected + ", recoveredInSpool=" + spool.recoveredInSpool
+                        + ", corruptSpoolRecords=" + spool.corruptRecords + ", corruptSpoolEvents="
+                        + spool.corruptEvents + ", spoolBytes=" + spool.bytes : "");
     }
 }

@@ -215,4 +215,33 @@ class PushSenderTest {
         assertThat(sender(10).send(REQUEST, 1, encoder)).isEqualTo(SendOutcome.SHUTDOWN_TIMEOUT);
         assertThat(requests).isZero();
     }
+
+    @Test
+    void oneAttemptForTheSpoolNeverRetriesNorWaits() throws Exception {
+        PushSender sender = sender(10);
+        answers.add(new PushResponse(429, "slow down", "3"));
+        assertThat(sender.attempt(REQUEST, 5, encoder)).isEqualTo(SendOutcome.FAILED);
+        assertThat(sender.lastFailure()).isEqualTo("HTTP 429: slow down");
+        assertThat(sender.lastRetryAfterNanos()).isEqualTo(3_000 * MS);
+
+        answers.add(new ConnectException("Connection refused"));
+        assertThat(sender.attempt(REQUEST, 5, encoder)).isEqualTo(SendOutcome.FAILED);
+        assertThat(sender.lastFailure()).isEqualTo("ConnectException: Connection refused");
+        assertThat(sender.lastRetryAfterNanos()).isEqualTo(-1);
+        assertThat(detached).isEqualTo(1); // the abandoned exchange may still read the body
+
+        answers.add(status(400));
+        assertThat(sender.attempt(REQUEST, 5, encoder)).isEqualTo(SendOutcome.REJECTED);
+        assertThat(status.messages).containsExactly("ERROR Loki rejected a batch of 5 events with HTTP 400: scripted 400");
+
+        assertThat(sender.attempt(REQUEST, 5, encoder)).isEqualTo(SendOutcome.DELIVERED);
+        assertThat(requests).isEqualTo(4);
+        assertThat(sleeps).isEmpty();
+        assertThat(stats.snapshot().batchesSent()).isEqualTo(1);
+        assertThat(stats.snapshot().retries()).isZero(); // the caller counts its own retries
+
+        deadline = 0;
+        assertThat(sender.attempt(REQUEST, 5, encoder)).isEqualTo(SendOutcome.SHUTDOWN_TIMEOUT);
+        assertThat(requests).isEqualTo(4);
+    }
 }
