@@ -64,7 +64,24 @@ final class MicrometerMeters {
         d.add(gauge("loki.appender.buffer.bytes", "bytes",
                 "Buffer occupancy as counted against bufferMaxBytes", MeterSource::bufferedBytes));
         d.add(gauge("loki.appender.events.pending", null,
-                "Events neither delivered nor dropped yet (buffered or in flight)", s -> s.stats().pending()));
+                "Events neither delivered, dropped nor in the spool (buffered or in flight)", s -> s.stats().pending()));
+        // the on-disk spool (all 0 without spoolDirectory)
+        d.add(counter("loki.appender.spool.written", null,
+                "Events written to the on-disk spool", StatsSnapshot::spooled));
+        d.add(counter("loki.appender.spool.delivered", null,
+                "Events of this process delivered from the spool (included in events.delivered)",
+                StatsSnapshot::deliveredFromSpool));
+        d.add(counter("loki.appender.spool.recovered", null,
+                "Events an earlier process left in the spool, found at start", StatsSnapshot::recoveredEvents));
+        d.add(counter("loki.appender.spool.recovered.delivered", null,
+                "Recovered events Loki accepted", StatsSnapshot::recoveredDelivered));
+        d.add(counter("loki.appender.spool.corrupt.records", null,
+                "Spool records skipped because they were corrupt or truncated", StatsSnapshot::spoolCorruptRecords));
+        d.add(gauge("loki.appender.spool.events", null,
+                "Events in the spool now (this process's and recovered ones)",
+                s -> s.stats().inSpool() + s.stats().recoveredInSpool()));
+        d.add(gauge("loki.appender.spool.bytes", "bytes",
+                "Bytes of the spool's segment files now", s -> s.stats().spoolBytes()));
         return Collections.unmodifiableList(d);
     }
 

@@ -244,6 +244,36 @@ class SpoolReliabilityTest {
     }
 
     @Test
+    void theSpoolCountersAreMicrometerMeters() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        rig.proxy.mode(FaultyProxy.Mode.REFUSE);
+        LokiPipeline p = rig.start(b -> b.name("spool-mm").meterRegistry(registry).spoolDirectory(spool())
+                .batchMaxEvents(10).flushIntervalMs(60_000));
+        LabelSet l = labels("app", "mm");
+        for (int i = 0; i < 30; i++) {
+            p.offer(event(p, l, "m", i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().spooled() == 30);
+        assertThat(registry.get("loki.appender.spool.written").tag("appender", "spool-mm").functionCounter().count())
+                .isEqualTo(30.0);
+        assertThat(registry.get("loki.appender.spool.events").gauge().value()).isEqualTo(30.0);
+        assertThat(registry.get("loki.appender.spool.bytes").gauge().value())
+                .isEqualTo((double) SpoolFiles.segmentBytes(dir)).isPositive();
+        assertThat(registry.get("loki.appender.events.pending").gauge().value()).isZero();
+
+        rig.proxy.mode(FaultyProxy.Mode.PASS_THROUGH);
+        assertThat(p.flush(Duration.ofSeconds(20))).isTrue();
+        assertThat(registry.get("loki.appender.spool.delivered").functionCounter().count()).isEqualTo(30.0);
+        assertThat(registry.get("loki.appender.events.delivered").functionCounter().count()).isEqualTo(30.0);
+        assertThat(registry.get("loki.appender.spool.events").gauge().value()).isZero();
+        assertThat(registry.get("loki.appender.spool.bytes").gauge().value()).isZero();
+        assertThat(registry.get("loki.appender.spool.recovered").functionCounter().count()).isZero();
+        assertThat(registry.get("loki.appender.spool.corrupt.records").functionCounter().count()).isZero();
+        assertAccounted(p.close(Duration.ofSeconds(5)));
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
+    @Test
     void withLokiHangingAtShutdownEverythingGoesToTheSpoolWithinTheTimeout() {
         rig.proxy.mode(FaultyProxy.Mode.HANG);
         long shutdownMs = 1_000;

@@ -124,23 +124,26 @@ class MicrometerMetersTest {
                 "loki.appender.buffer.bytes", "loki.appender.buffer.events", "loki.appender.events.delivered",
                 "loki.appender.events.dropped", "loki.appender.events.offered", "loki.appender.events.pending",
                 "loki.appender.lines.truncated", "loki.appender.retries", "loki.appender.sent.bytes",
-                "loki.appender.streams.overflowed");
+                "loki.appender.spool.bytes", "loki.appender.spool.corrupt.records", "loki.appender.spool.delivered",
+                "loki.appender.spool.events", "loki.appender.spool.recovered", "loki.appender.spool.recovered.delivered",
+                "loki.appender.spool.written", "loki.appender.streams.overflowed");
         assertThat(meters).allSatisfy(m -> assertThat(m.getId().getDescription()).isNotBlank());
         assertThat(meters.stream().filter(m -> m.getId().getName().equals("loki.appender.events.dropped"))
                 .map(m -> m.getId().getTag("reason")).collect(Collectors.toList()))
                 .containsExactlyInAnyOrder("buffer_full", "closed", "rejected", "retries_exhausted",
-                        "shutdown_timeout", "unsendable");
+                        "shutdown_timeout", "unsendable", "spool_failed");
         for (DropReason r : DropReason.values()) {
             assertThat(dropped("mm-names", r)).isZero();
         }
         assertThat(meters.stream().filter(m -> "bytes".equals(m.getId().getBaseUnit()))
                 .map(m -> m.getId().getName()).collect(Collectors.toList()))
-                .containsExactlyInAnyOrder("loki.appender.sent.bytes", "loki.appender.buffer.bytes");
+                .containsExactlyInAnyOrder("loki.appender.sent.bytes", "loki.appender.buffer.bytes",
+                        "loki.appender.spool.bytes");
         assertThat(meters.stream().filter(m -> m instanceof Gauge).map(m -> m.getId().getName())
                 .collect(Collectors.toList()))
                 .containsExactlyInAnyOrder("loki.appender.buffer.events", "loki.appender.buffer.bytes",
-                        "loki.appender.events.pending");
-        assertThat(meters.stream().filter(m -> m instanceof FunctionCounter)).hasSize(METERS_PER_APPENDER - 3);
+                        "loki.appender.events.pending", "loki.appender.spool.events", "loki.appender.spool.bytes");
+        assertThat(meters.stream().filter(m -> m instanceof FunctionCounter)).hasSize(METERS_PER_APPENDER - 5);
         assertThat(status.messages).noneMatch(m -> m.startsWith("WARN") || m.startsWith("ERROR"));
     }
 
