@@ -60,7 +60,22 @@ class JsonPushEncoderTest {
             String expected = "{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"7\"," + w + "]]}]}";
             assertThat(json(enc.encode(batch))).as("line %s", line.length() > 40 ? line.substring(0, 40) : line)
                     .isEqualTo(expected);
+            if (!line.isEmpty() && line.length() < LabelSet.MAX_VALUE_BYTES) {
+                // the same text as a label value (short enough not to be cut) and as structured metadata is escaped the same way
+                Batch labelled = new Batch();
+                labelled.add(LokiEvent.of(7, "l", LabelSet.of(new String[]{"a"}, new String[]{line}), new String[]{"m", line}), 0);
+                assertThat(json(enc.encode(labelled))).isEqualTo("{\"streams\":[{\"stream\":{\"a\":" + w
+                        + "},\"values\":[[\"7\",\"l\",{\"m\":" + w + "}]]}]}");
+            }
         }
+    }
+
+    @Test
+    void loneSurrogatesInLinesAndLabelsBecomeReplacementCharacters() {
+        Batch batch = new Batch();
+        batch.add(LokiEvent.of(1, "x\uD800y\uDC00", LabelSet.of(new String[]{"a"}, new String[]{"v\uDBFF"})), 0);
+        assertThat(json(new JsonPushEncoder().encode(batch)))
+                .isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"v\uFFFD\"},\"values\":[[\"1\",\"x\uFFFDy\uFFFD\"]]}]}");
     }
 
     @Test
