@@ -76,13 +76,20 @@ public final class LokiEvent {
      */
     public LokiEvent set(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
         this.timestampNanos = timestampNanos;
-        this.labels = Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(labels, "labels");
+        // a recycled event lives in the old generation, where storing a reference costs a GC write
+        // barrier (and card refinement): store only what changed, usually nothing
+        if (this.labels != labels) {
+            this.labels = labels;
+        }
         String[] md = metadataPairs == null || metadataPairs.length == 0 ? NO_METADATA : compact(metadataPairs);
         int chars = 0;
         for (String m : md) {
             chars += m.length();
         }
-        this.metadata = md;
+        if (this.metadata != md) {
+            this.metadata = md;
+        }
         this.metadataChars = chars;
         encodeLine(line == null ? "" : line);
         return this;
@@ -234,14 +241,19 @@ public final class LokiEvent {
         }
     }
 
-    /** Forgets references (labels, metadata) so that a pooled event pins nothing; drops an oversized array. */
+    /**
+     * Prepares a pooled event for its stay in the pool: drops its metadata (which may be large)
+     * and an oversized line array. The label set is kept (interned by the registry anyway), so
+     * that refilling the event with the same labels stores no reference.
+     */
     void clearForPool(int maxRetainedLineBytes) {
-        labels = null;
-        metadata = NO_METADATA;
-        metadataChars = 0;
-        lineLength = 0;
+        if (metadata.length != 0) {
+            metadata = NO_METADATA;
+            metadataChars = 0;
+        }
         if (line.length > maxRetainedLineBytes) {
             line = EMPTY;
+            lineLength = 0;
         }
     }
 
