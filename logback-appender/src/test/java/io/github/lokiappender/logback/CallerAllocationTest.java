@@ -7,15 +7,15 @@ import io.github.lokiappender.core.stats.StatsSnapshot;
 import io.github.lokiappender.testsupport.FakeLoki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.management.ManagementFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the appender adds to Logback's own cost on the logging thread: with the default line and a
- * level label, nothing in steady state (the event and its line bytes are recycled). Logback's event,
+ * What the appender adds to Logback's own cost on the logging thread: with the default line and up
+ * to three dynamic labels, nothing in steady state (the event and its line bytes are recycled). Logback's event,
  * formatted message and arguments are the framework's and not measured here: the event is built once.
  */
 class CallerAllocationTest {
@@ -35,10 +35,11 @@ class CallerAllocationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"json", "protobuf"})
-    void steadyStateAppendAllocatesAtMostTheCeilingPerCall(String format) {
+    @CsvSource({"json, 'app=shop, level=%level'", "protobuf, 'app=shop, level=%level'",
+            "json, 'app=shop, level=%level, logger=%logger, thread=%thread'"})
+    void steadyStateAppendAllocatesAtMostTheCeilingPerCall(String format, String labels) {
         ctx = TestLogback.configure(TestLogback.config("<url>" + loki.url() + "</url><format>" + format + "</format>"
-                + "<labels>app=shop, level=%level</labels><batchMaxEvents>1000</batchMaxEvents>"
+                + "<labels>" + labels + "</labels><batchMaxEvents>1000</batchMaxEvents>"
                 + "<flushIntervalMs>5</flushIntervalMs><bufferMaxBytes>1048576</bufferMaxBytes>"));
         LokiAppender appender = TestLogback.loki(ctx);
         LoggingEvent event = new LoggingEvent(CallerAllocationTest.class.getName(), ctx.getLogger("com.example.shop.OrderService"),
