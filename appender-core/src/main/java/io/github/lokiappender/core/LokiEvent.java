@@ -31,6 +31,8 @@ public final class LokiEvent {
     static final int OVERHEAD_BYTES = 80;
     private static final String[] NO_METADATA = new String[0];
     private static final byte[] EMPTY = new byte[0];
+    /** A line array above this size is replaced when the line it holds takes less than a quarter of it. */
+    private static final int SHRINK_ABOVE_BYTES = 1024;
 
     private final EventPool pool;
     private long timestampNanos;
@@ -114,6 +116,10 @@ public final class LokiEvent {
             p = Utf8.encode(s, i, n, b, p);
         }
         lineLength = p;
+        if (b.length > SHRINK_ABOVE_BYTES && b.length > 4 * p) {
+            // a recycled array that once held a much longer line: the budget would charge all of it
+            line = java.util.Arrays.copyOf(b, (p + (p >> 3) + 16) & ~7);
+        }
     }
 
     /**

@@ -86,6 +86,17 @@ class EventPoolTest {
     }
 
     @Test
+    void aRecycledArrayMuchLargerThanTheNextLineIsReplacedSoTheBudgetIsNotChargedForIt() {
+        EventPool pool = new EventPool(10, 10L << 20);
+        LokiEvent e = pool.claim().set(1, "x".repeat(10_000), A, null);
+        e.recycle();
+        LokiEvent reused = pool.claim().set(2, "short line", A, null);
+        assertThat(reused).isSameAs(e);
+        assertThat(reused.line()).isEqualTo("short line");
+        assertThat(reused.weight()).isLessThanOrEqualTo(LokiEvent.OVERHEAD_BYTES + 10 + 10 / 8 + 16);
+    }
+
+    @Test
     void aHugeLineArrayIsNotKept() {
         EventPool pool = new EventPool(10, 10L << 20);
         LokiEvent big = pool.claim().set(1, "x".repeat(EventPool.MAX_RETAINED_LINE_BYTES + 1), A, null);
