@@ -51,6 +51,7 @@ public final class LokiPipeline implements AutoCloseable {
     private final PipelineStats stats = new PipelineStats();
     private final LabelSetRegistry labelSets;
     private final EventBuffer buffer;
+    private final EventPool eventPool;
     private final PushTransport transport;
     private final Thread thread;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -70,6 +71,7 @@ public final class LokiPipeline implements AutoCloseable {
         this.status = status;
         this.transport = transport;
         this.labelSets = new LabelSetRegistry(config.maxStreams(), overflowLabels, stats);
+        this.eventPool = EventPool.forPipeline(config);
         this.buffer = new EventBuffer(config.bufferMaxBytes(), config.bufferMaxEvents(), config.overflowPolicy(),
                 TimeUnit.MILLISECONDS.toNanos(config.blockTimeoutMs()), config.batchMaxEvents(),
                 config.batchMaxBytes(), stats);
@@ -137,8 +139,22 @@ public final class LokiPipeline implements AutoCloseable {
     }
 
     /**
-     * Hands an event to the shipper. Never throws; returns false if the event was dropped (and
-     * counted) because the buffer was full or the pipeline closed.
+     * An event to fill ({@link LokiEvent#set}) and {@link #offer}: one that an earlier batch has
+     * finished with when there is one, so that steady-state logging allocates no event and no line.
+     */
+    public LokiEvent newEvent() {
+        return eventPool.claim();
+    }
+
+    /** The pool behind {@link #newEvent()}. */
+    public EventPool eventPool() {
+        return eventPool;
+    }
+
+    /**
+     * Hands an event to the shipper, which owns it from now on (the caller must not touch it again:
+     * a pooled event is reused once finished). Never throws; returns false if the event was dropped
+     * (and counted) because the buffer was full or the pipeline closed.
      */
     public boolean offer(LokiEvent event) {
         stats.offered();

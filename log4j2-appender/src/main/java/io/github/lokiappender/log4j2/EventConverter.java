@@ -1,5 +1,6 @@
 package io.github.lokiappender.log4j2;
 
+import io.github.lokiappender.core.EventPool;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
@@ -12,16 +13,26 @@ import java.util.List;
 /**
  * Turns a Log4j2 {@link LogEvent} into the core's {@link LokiEvent}: the timestamp at Log4j2's
  * precision, the line from the layout, the label set and the structured metadata. Runs on the
- * logging thread (or the async logger's thread), reusing per-thread buffers.
+ * logging thread (or the async logger's thread), reusing per-thread buffers and the pipeline's
+ * recycled events: with a PatternLayout and known label values, a call allocates nothing.
  */
 final class EventConverter {
 
     private final LineRenderer line;
     private final LabelResolver labels;
     private final FieldSpec[] metadata;
+    private final EventPool events;
 
+    /** A converter making standalone events (tests). */
     EventConverter(LineRenderer line, List<FieldSpec> labelSpecs, List<FieldSpec> metadataSpecs,
                    LabelSetRegistry registry) {
+        this(line, labelSpecs, metadataSpecs, registry, new EventPool(0, 0));
+    }
+
+    /** @param events where events come from: the pipeline's pool, which recycles them once shipped */
+    EventConverter(LineRenderer line, List<FieldSpec> labelSpecs, List<FieldSpec> metadataSpecs,
+                   LabelSetRegistry registry, EventPool events) {
+        this.events = events;
         this.line = line;
         this.labels = new LabelResolver(labelSpecs, registry);
         this.metadata = metadataSpecs.toArray(new FieldSpec[0]);
@@ -37,12 +48,11 @@ final class EventConverter {
         Scratch s = Scratch.acquire();
         try {
             long ts = timestampNanos(event);
-            String text = line.render(event, s.line);
+            CharSequence text = line.render(event, s.line);
             LabelSet set = labels.resolve(event, s.key);
-            if (metadata.length == 0) {
-                return LokiEvent.of(ts, text, set);
-            }
-            return LokiEvent.of(ts, text, set, metadata(event, s.key));
+            String[] md = metadata.length == 0 ? null : metadata(event, s.key);
+            // the line is encoded into the (recycled) event's own bytes before the scratch is reused
+            return events.claim().set(ts, text, set, md);
         } finally {
             s.release();
         }

@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Formats an event's Loki line with the configured layout, without the trailing line break.
  * A {@link PatternLayout} formats straight into a reusable builder (Log4j2's garbage-free path:
- * messages that are {@code StringBuilderFormattable} append themselves); other string layouts
+ * messages that are {@code StringBuilderFormattable} append themselves), which the event's UTF-8
+ * line is encoded from without an intermediate String; other string layouts
  * produce their text, and byte layouts are decoded with their charset.
  */
 final class LineRenderer {
@@ -38,12 +39,16 @@ final class LineRenderer {
         return layout instanceof LocationAware && ((LocationAware) layout).requiresLocation();
     }
 
-    String render(LogEvent event, StringBuilder scratch) {
+    /**
+     * The line: for a {@link PatternLayout}, {@code scratch} itself (formatted in place, no String
+     * made; valid until the builder is used again), else the layout's text.
+     */
+    CharSequence render(LogEvent event, StringBuilder scratch) {
         if (patternLayout != null) {
             scratch.setLength(0);
             patternLayout.serialize(event, scratch);
             Lines.stripTrailingLineBreak(scratch);
-            return scratch.toString();
+            return scratch;
         }
         if (layout instanceof StringLayout) {
             Serializable s = layout.toSerializable(event);

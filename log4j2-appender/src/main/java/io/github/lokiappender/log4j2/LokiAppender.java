@@ -128,7 +128,7 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             try {
                 LokiPipeline p = LokiPipeline.start(config, status, LabelResolver.overflowLabels(labels));
                 pipeline = p;
-                running = new Running(p, new EventConverter(lineRenderer, labels, metadata, p.labelSets()));
+                running = new Running(p, new EventConverter(lineRenderer, labels, metadata, p.labelSets(), p.eventPool()));
                 LOGGER.debug("Loki appender '{}' started: {}, labels {}, structured metadata {}",
                         getName(), config, labels, metadata);
             } catch (RuntimeException e) {

@@ -30,8 +30,8 @@ class LineRendererTest {
     void theScratchBuilderIsReplacedNotAppendedTo() {
         LineRenderer r = new LineRenderer(pattern("%msg%n"));
 
-        assertThat(r.render(event("a much longer first line"), scratch)).isEqualTo("a much longer first line");
-        assertThat(r.render(event("short"), scratch)).isEqualTo("short");
+        assertThat(r.render(event("a much longer first line"), scratch).toString()).isEqualTo("a much longer first line");
+        assertThat(r.render(event("short"), scratch).toString()).isEqualTo("short");
     }
 
     @Test
@@ -49,7 +49,7 @@ class LineRendererTest {
     }
 
     private String render(org.apache.logging.log4j.core.Layout<?> layout, String message) {
-        return new LineRenderer(layout).render(event(message), scratch);
+        return new LineRenderer(layout).render(event(message), scratch).toString();
     }
 
     private static PatternLayout pattern(String pattern) {

@@ -12,7 +12,7 @@ import java.util.List;
  * Turns an event into its stream's label set. Static entries (no {@code %}) are evaluated once;
  * only the dynamic ones are evaluated per event, and their values are looked up in a
  * {@link LabelSetCache} in front of the pipeline's {@link LabelSetRegistry}, so a logging thread
- * normally allocates nothing here but the small array of dynamic values.
+ * normally allocates nothing here (with more than three dynamic labels: a small array of values).
  *
  * <p>An entry whose value is empty for an event is left out of that event's labels. An event left
  * with no label at all (Loki rejects such streams) goes to the fallback stream.
@@ -69,10 +69,12 @@ final class LabelResolver {
         if (fixed != null) {
             return fixed;
         }
-        if (dynamic.length == 1) {
-            // the common case (a level label): look up without a per-event array
-            String v = dynamic[0].value(event);
-            LabelSet hit = cache.get(v == null ? "" : v, LabelSetCache.hash(v == null ? "" : v));
+        if (dynamic.length <= LabelSetCache.MAX_INLINE_VALUES) {
+            // the common cases (a level label, plus one or two more): look up without a per-event array
+            String v0 = value(0, event);
+            String v1 = value(1, event);
+            String v2 = value(2, event);
+            LabelSet hit = cache.get(dynamic.length, v0, v1, v2);
             if (hit != null) {
                 return hit;
             }
@@ -92,6 +94,14 @@ final class LabelResolver {
             cache.put(values, hash, set);
         }
         return set;
+    }
+
+    private String value(int i, ILoggingEvent event) {
+        if (i >= dynamic.length) {
+            return null;
+        }
+        String v = dynamic[i].value(event);
+        return v == null ? "" : v;
     }
 
     private LabelSet intern(String[] dynamicValues) {

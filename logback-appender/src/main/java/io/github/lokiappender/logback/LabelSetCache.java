@@ -43,23 +43,33 @@ final class LabelSetCache {
         return h ^ (h >>> 16);
     }
 
-    /** {@link #hash(String[])} of the one-element array {@code {value}}, without making the array. */
-    static int hash(String value) {
-        int h = 31 + value.hashCode();
-        return h ^ (h >>> 16);
-    }
+    /** Values looked up without an array by {@link #get(int, String, String, String)}. */
+    static final int MAX_INLINE_VALUES = 3;
 
-    /** {@link #get(String[], int)} for a single value, without making an array. */
-    LabelSet get(String value, int hash) {
+    /**
+     * {@link #get(String[], int)} for the first {@code n} (1 to 3) of {@code v0, v1, v2}, without
+     * making an array: the hash is folded the same way.
+     */
+    LabelSet get(int n, String v0, String v1, String v2) {
+        int h = 31 + v0.hashCode();
+        if (n > 1) {
+            h = 31 * h + v1.hashCode();
+        }
+        if (n > 2) {
+            h = 31 * h + v2.hashCode();
+        }
+        int hash = h ^ (h >>> 16);
         Node[] t = table;
         int mask = t.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            Node n = t[i];
-            if (n == null) {
+            Node node = t[i];
+            if (node == null) {
                 return null;
             }
-            if (n.hash == hash && n.key.length == 1 && n.key[0].equals(value)) {
-                return n.value;
+            String[] k = node.key;
+            if (node.hash == hash && k.length == n && k[0].equals(v0) && (n < 2 || k[1].equals(v1))
+                    && (n < 3 || k[2].equals(v2))) {
+                return node.value;
             }
         }
     }

@@ -72,7 +72,28 @@ class LabelResolverTest {
         assertThat(r.dynamicCount()).isEqualTo(1);
         assertThat(r.cachedCombinations()).isEqualTo(2);
         assertThat(r.resolve(event("z", Level.ERROR, "d", null))).isSameAs(error);
-        assertThat(LabelSetCache.hash("INFO")).isEqualTo(LabelSetCache.hash(new String[]{"INFO"}));
+    }
+
+    @Test
+    void upToThreeDynamicValuesAreLookedUpWithoutAnArrayAndNeverConfused() {
+        for (String labels : new String[]{"app=shop, level=%level, t=%mdc{t}", "level=%level, t=%mdc{t}, u=%mdc{u}",
+                "level=%level, t=%mdc{t}, u=%mdc{u}, v=%mdc{v}"}) {
+            LabelResolver r = resolver(labels, 100);
+            MDC.put("t", "ab");
+            MDC.put("u", "c");
+            LabelSet first = r.resolve(event("x", Level.INFO, "1", null));
+            LabelSet again = r.resolve(event("y", Level.INFO, "2", null));
+            MDC.put("t", "a");
+            MDC.put("u", "bc");
+            LabelSet other = r.resolve(event("x", Level.INFO, "3", null));
+            MDC.remove("t");
+            MDC.remove("u");
+            assertThat(again).as(labels).isSameAs(first);
+            assertThat(other).as(labels).isNotSameAs(first);
+            assertThat(other.get("t")).isEqualTo("a");
+            assertThat(first.get("t")).isEqualTo("ab");
+            assertThat(r.cachedCombinations()).as(labels).isEqualTo(2);
+        }
     }
 
     @Test

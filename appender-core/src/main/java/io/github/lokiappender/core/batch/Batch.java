@@ -1,5 +1,6 @@
 package io.github.lokiappender.core.batch;
 
+import io.github.lokiappender.core.EventPool;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.labels.LabelSet;
 
@@ -85,9 +86,13 @@ public final class Batch {
         return eventCount == 0;
     }
 
-    /** Empties the batch, keeping its containers for reuse. */
+    /**
+     * Empties the batch, keeping its containers for reuse. The batch is finished (encoded and sent,
+     * or given up): pooled events go back to their pool here, so nothing may read them afterwards.
+     */
     public void clear() {
         for (Stream s : streams) {
+            EventPool.recycleAll(s.events);
             s.events.clear();
             s.labels = null;
             if (spare.size() < 64) {

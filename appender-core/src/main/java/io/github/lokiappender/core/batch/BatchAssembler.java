@@ -10,8 +10,8 @@ import java.util.ArrayDeque;
 /**
  * Cuts batches from drained events on the shipper thread: at most {@code maxEvents} events and
  * {@code maxBytes} bytes (UTF-8 lines plus structured metadata, what Loki's ingestion limiter
- * counts). Lines longer than {@code maxLineBytes} are cut and end with {@link #TRUNCATION_MARKER};
- * lone surrogates become U+FFFD so that every line is valid UTF-8.
+ * counts). Lines longer than {@code maxLineBytes} are cut at a character boundary and end with
+ * {@link #TRUNCATION_MARKER}.
  *
  * <p>A single event larger than {@code maxBytes} is sent alone when it fits {@code hardLimitBytes}
  * (Loki's ingestion burst); otherwise it is dropped as {@link DropReason#UNSENDABLE}, since Loki
@@ -21,7 +21,6 @@ public final class BatchAssembler {
 
     /** Appended to a line cut to {@code maxLineBytes}. */
     public static final String TRUNCATION_MARKER = "...[truncated]";
-    private static final int MARKER_BYTES = TRUNCATION_MARKER.length();
 
     private final int maxEvents;
     private final long maxBytes;
@@ -53,18 +52,19 @@ public final class BatchAssembler {
             if (e == null) {
                 break;
             }
-            LokiEvent ready = prepare(e);
-            int size = ready.lineUtf8Length() + metadataBytes(ready);
+            prepare(e);
+            int size = e.lineUtf8Length() + metadataBytes(e);
             if (!batch.isEmpty() && batch.lineBytes() + size > maxBytes) {
                 break;
             }
             pending.pollFirst();
             if (size > hardLimitBytes) {
                 stats.dropped(DropReason.UNSENDABLE, 1);
+                e.recycle();
                 dropped++;
                 continue;
             }
-            batch.add(ready, size);
+            batch.add(e, size);
             if (batch.lineBytes() >= maxBytes) {
                 break;
             }
@@ -72,15 +72,15 @@ public final class BatchAssembler {
         return dropped;
     }
 
-    /** Makes the line valid UTF-8 and cuts it to the line limit. */
-    private LokiEvent prepare(LokiEvent e) {
-        String line = e.line();
-        String fixed = Utf8.replaceLoneSurrogates(line);
-        if (maxLineBytes > 0 && fixed.length() > maxLineBytes / 3 && Utf8.length(fixed) > maxLineBytes) {
-            fixed = Utf8.truncate(fixed, maxLineBytes - MARKER_BYTES) + TRUNCATION_MARKER;
+    /**
+     * Cuts the line to the line limit, in place (the event is the shipper's now). The line is valid
+     * UTF-8 already: lone surrogates became U+FFFD when it was encoded.
+     */
+    private void prepare(LokiEvent e) {
+        if (maxLineBytes > 0 && e.lineUtf8Length() > maxLineBytes) {
+            e.truncateLine(maxLineBytes, TRUNCATION_MARKER);
             stats.lineTruncated();
         }
-        return fixed == line ? e : e.withLine(fixed);
     }
 
     private static int metadataBytes(LokiEvent e) {

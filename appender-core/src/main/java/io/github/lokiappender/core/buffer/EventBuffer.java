@@ -20,6 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * buffer was closed. Every state change that can make a batch due happens under the same lock
  * that the shipper waits on, so no wake-up is lost.
  *
+ * <p>Events it drops (full, closed, evicted, discarded) go back to their {@link io.github.lokiappender.core.EventPool}.
+ *
  * <p>The buffer also tracks progress for {@code flush}: events accepted versus events finished
  * (delivered or dropped after acceptance), reported by the shipper through {@link #completed(int)}.
  */
@@ -83,11 +85,13 @@ public final class EventBuffer {
         try {
             if (closed) {
                 stats.dropped(DropReason.CLOSED, 1);
+                event.recycle();
                 return false;
             }
             if (!hasRoom(w)) {
                 if (w > maxBytes || !makeRoom(w)) {
                     stats.dropped(closed ? DropReason.CLOSED : DropReason.BUFFER_FULL, 1);
+                    event.recycle();
                     return false;
                 }
             }
@@ -122,6 +126,7 @@ public final class EventBuffer {
                     LokiEvent old = queue.pollFirst();
                     bytes -= old.weight();
                     contentChars -= old.contentChars();
+                    old.recycle();
                     evicted++;
                 }
                 if (evicted > 0) {
@@ -335,6 +340,9 @@ public final class EventBuffer {
         lock.lock();
         try {
             int n = queue.size();
+            for (LokiEvent e : queue) {
+                e.recycle();
+            }
             queue.clear();
             bytes = 0;
             contentChars = 0;

@@ -1,91 +1,223 @@
 package io.github.lokiappender.core.encode;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.Batch;
 import io.github.lokiappender.core.labels.LabelSet;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Loki's JSON push body, written with Jackson's streaming generator:
+ * Loki's JSON push body:
  * {@code {"streams":[{"stream":{...},"values":[["<ns>","<line>"(,{metadata})],...]}]}}.
- * Timestamps are strings of epoch nanoseconds; lines are written as exact UTF-8 with control
- * characters escaped; lone surrogates become U+FFFD.
+ * Timestamps are strings of epoch nanoseconds. Strings are written as exact UTF-8 with quotes,
+ * backslashes and control characters escaped, byte for byte as Jackson's generator writes them
+ * (short escapes for \b \t \n \f \r, {@code \}{@code u00XX} for the other control characters,
+ * everything else as is); lone surrogates become U+FFFD.
+ *
+ * <p>Written straight into a reusable byte array, without a generator: lines are held as UTF-8 by
+ * the events, so a line is scanned once and copied in runs of bytes that need no escaping.
  */
 public final class JsonPushEncoder implements PushEncoder {
 
     public static final String CONTENT_TYPE = "application/json";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** With a target stream (gzip), what is written is handed on whenever this much has gathered. */
+    private static final int HAND_ON_BYTES = 32 * 1024;
+    private static final int MAX_KEPT_SCRATCH_BYTES = 256 * 1024;
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** Per ASCII byte: 0 to copy it, else the character after the backslash ('u': a six-character unicode escape). */
+    private static final byte[] ESCAPES = new byte[128];
+    private static final byte[] BODY_START = ascii("{\"streams\":[");
+    private static final byte[] STREAM_START = ascii("{\"stream\":{");
+    private static final byte[] VALUES_START = ascii("},\"values\":[");
 
-    // write emoji and other supplementary characters as 4 UTF-8 bytes, not as \uD83D\uDE00 escapes
-    private final JsonFactory factory = JsonFactory.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = 'u';
+        }
+        ESCAPES['\b'] = 'b';
+        ESCAPES['\t'] = 't';
+        ESCAPES['\n'] = 'n';
+        ESCAPES['\f'] = 'f';
+        ESCAPES['\r'] = 'r';
+        ESCAPES['"'] = '"';
+        ESCAPES['\\'] = '\\';
+    }
+
     private final ByteSink sink = new ByteSink(64 * 1024);
-    private final char[] digits = new char[20];
+    /** UTF-8 of a label or metadata string before it is escaped. */
+    private byte[] scratch = new byte[256];
+    private final byte[] digits = new byte[20];
     private long cachedSeconds = -1;
     private int secondsLength;
+    private OutputStream target;
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     @Override
     public EncodedRequest encode(Batch batch) {
         sink.reset();
-        writeJson(batch, sink);
+        target = null;
+        writeBody(batch);
         return new EncodedRequest(sink.array(), sink.size(), CONTENT_TYPE, null);
     }
 
-    /** Writes the JSON body of {@code batch} to {@code out}. */
-    void writeJson(Batch batch, java.io.OutputStream out) {
-        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeFieldName("streams");
-            g.writeStartArray();
-            for (int s = 0; s < batch.streamCount(); s++) {
-                Batch.Stream stream = batch.stream(s);
-                g.writeStartObject();
-                g.writeFieldName("stream");
-                writeLabels(g, stream.labels());
-                g.writeFieldName("values");
-                g.writeStartArray();
-                for (int i = 0; i < stream.size(); i++) {
-                    writeEntry(g, stream.get(i));
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+    /** Writes the JSON body of {@code batch} to {@code out}, in pieces of about 32 KiB. */
+    void writeJson(Batch batch, OutputStream out) {
+        sink.reset();
+        target = out;
+        try {
+            writeBody(batch);
+            handOn();
+        } finally {
+            target = null;
+        }
+    }
+
+    private void writeBody(Batch batch) {
+        cachedSeconds = -1;
+        raw(BODY_START);
+        for (int s = 0; s < batch.streamCount(); s++) {
+            Batch.Stream stream = batch.stream(s);
+            if (s > 0) {
+                one(',');
             }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode push request as JSON", e);
+            raw(STREAM_START);
+            writeLabels(stream.labels());
+            raw(VALUES_START);
+            for (int i = 0; i < stream.size(); i++) {
+                if (i > 0) {
+                    one(',');
+                }
+                writeEntry(stream.get(i));
+                if (target != null && sink.size() >= HAND_ON_BYTES) {
+                    handOn();
+                }
+            }
+            one(']');
+            one('}');
         }
+        one(']');
+        one('}');
     }
 
-    private static void writeLabels(JsonGenerator g, LabelSet labels) throws IOException {
-        g.writeStartObject();
+    private void writeLabels(LabelSet labels) {
         for (int i = 0; i < labels.size(); i++) {
-            g.writeFieldName(labels.name(i));
-            g.writeString(labels.value(i));
+            if (i > 0) {
+                one(',');
+            }
+            writeString(labels.name(i));
+            one(':');
+            writeString(labels.value(i));
         }
-        g.writeEndObject();
     }
 
-    private void writeEntry(JsonGenerator g, LokiEvent e) throws IOException {
-        g.writeStartArray();
-        g.writeString(digits, 0, formatNanos(e.timestampNanos()));
-        g.writeString(e.line());
+    private void writeEntry(LokiEvent e) {
+        int n = formatNanos(e.timestampNanos());
+        sink.ensure(sink.size() + n + 8);
+        byte[] b = sink.array();
+        int p = sink.size();
+        b[p++] = '[';
+        b[p++] = '"';
+        System.arraycopy(digits, 0, b, p, n);
+        p += n;
+        b[p++] = '"';
+        b[p++] = ',';
+        sink.size(p);
+        writeUtf8(e.lineBytes(), e.lineUtf8Length());
         int m = e.metadataCount();
         if (m > 0) {
-            g.writeStartObject();
+            one(',');
+            one('{');
             for (int i = 0; i < m; i++) {
-                g.writeFieldName(Utf8.replaceLoneSurrogates(e.metadataName(i)));
-                g.writeString(Utf8.replaceLoneSurrogates(e.metadataValue(i)));
+                if (i > 0) {
+                    one(',');
+                }
+                writeString(e.metadataName(i));
+                one(':');
+                writeString(e.metadataValue(i));
             }
-            g.writeEndObject();
+            one('}');
         }
-        g.writeEndArray();
+        one(']');
+    }
+
+    private void writeString(String s) {
+        int n = s.length();
+        int len = Utf8.length(s, 0, n);
+        byte[] b = scratch;
+        if (b.length < len) {
+            b = new byte[Math.max(len, 2 * b.length)];
+            if (b.length <= MAX_KEPT_SCRATCH_BYTES) {
+                scratch = b;
+            }
+        }
+        Utf8.encode(s, 0, n, b, 0);
+        writeUtf8(b, len);
+    }
+
+    /**
+     * Writes valid UTF-8 as a quoted JSON string: runs of bytes that need no escaping are copied
+     * whole (non-ASCII bytes never need it), the others escaped.
+     */
+    private void writeUtf8(byte[] b, int len) {
+        // room for the whole string if nothing needs escaping; escapes make room as they come
+        sink.ensure(sink.size() + len + 2);
+        byte[] out = sink.array();
+        int p = sink.size();
+        out[p++] = '"';
+        int run = 0;
+        for (int i = 0; i < len; i++) {
+            int c = b[i];
+            if (c < 0 || ESCAPES[c] == 0) {
+                continue;
+            }
+            int n = i - run;
+            System.arraycopy(b, run, out, p, n);
+            p += n;
+            sink.size(p);
+            sink.ensure(p + 6 + (len - i) + 1);
+            out = sink.array();
+            int esc = ESCAPES[c];
+            out[p++] = '\\';
+            if (esc == 'u') {
+                out[p++] = 'u';
+                out[p++] = '0';
+                out[p++] = '0';
+                out[p++] = HEX[c >> 4];
+                out[p++] = HEX[c & 0xF];
+            } else {
+                out[p++] = (byte) esc;
+            }
+            run = i + 1;
+        }
+        int n = len - run;
+        System.arraycopy(b, run, out, p, n);
+        p += n;
+        out[p++] = '"';
+        sink.size(p);
+    }
+
+    private void raw(byte[] bytes) {
+        sink.write(bytes, 0, bytes.length);
+    }
+
+    private void one(char c) {
+        sink.write(c);
+    }
+
+    private void handOn() {
+        try {
+            target.write(sink.array(), 0, sink.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the JSON push body", e);
+        }
+        sink.reset();
     }
 
     /**
@@ -97,24 +229,27 @@ public final class JsonPushEncoder implements PushEncoder {
         if (v < NANOS_PER_SECOND) {
             // negative (not a valid Loki timestamp) or within the first second: keep it exact
             cachedSeconds = -1;
-            String s = Long.toString(v);
-            s.getChars(0, s.length(), digits, 0);
-            return s.length();
+            return ascii(Long.toString(v), 0);
         }
         long seconds = v / NANOS_PER_SECOND;
         int nanos = (int) (v - seconds * NANOS_PER_SECOND);
         if (seconds != cachedSeconds) {
-            String s = Long.toString(seconds);
-            s.getChars(0, s.length(), digits, 0);
-            secondsLength = s.length();
+            secondsLength = ascii(Long.toString(seconds), 0);
             cachedSeconds = seconds;
         }
         for (int i = secondsLength + 8; i >= secondsLength; i--) {
             int q = nanos / 10;
-            digits[i] = (char) ('0' + (nanos - q * 10));
+            digits[i] = (byte) ('0' + (nanos - q * 10));
             nanos = q;
         }
         return secondsLength + 9;
+    }
+
+    private int ascii(String s, int at) {
+        for (int i = 0; i < s.length(); i++) {
+            digits[at + i] = (byte) s.charAt(i);
+        }
+        return s.length();
     }
 
     @Override

@@ -53,42 +53,6 @@ final class ProtoWire {
      * exactly {@link Utf8#length(CharSequence)} bytes; returns the position after it.
      */
     static int writeUtf8(byte[] b, int p, String s) {
-        int n = s.length();
-        int i = 0;
-        // most log text is ASCII: copy it with the cheapest loop before handling the rest
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                break;
-            }
-            b[p++] = (byte) c;
-            i++;
-        }
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xC0 | c >> 6);
-                b[p++] = (byte) (0x80 | c & 0x3F);
-            } else if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(c, s.charAt(++i));
-                    b[p++] = (byte) (0xF0 | cp >> 18);
-                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                    b[p++] = (byte) (0x80 | cp & 0x3F);
-                } else {
-                    b[p++] = (byte) 0xEF;
-                    b[p++] = (byte) 0xBF;
-                    b[p++] = (byte) 0xBD;
-                }
-            } else {
-                b[p++] = (byte) (0xE0 | c >> 12);
-                b[p++] = (byte) (0x80 | c >> 6 & 0x3F);
-                b[p++] = (byte) (0x80 | c & 0x3F);
-            }
-        }
-        return p;
+        return Utf8.encode(s, 0, s.length(), b, p);
     }
 }

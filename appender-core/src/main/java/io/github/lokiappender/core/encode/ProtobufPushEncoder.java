@@ -28,7 +28,7 @@ import static io.github.lokiappender.core.encode.ProtoWire.writeVarint;
  *
  * <p>Written without a protobuf runtime in two passes: the first measures every string's UTF-8
  * length and every message's size into a reusable int array, the second writes the bytes straight
- * into a reusable array sized once. Nothing is allocated per event. Empty strings and zero
+ * into a reusable array sized once (lines are copied: events hold them as UTF-8). Nothing is allocated per event. Empty strings and zero
  * numbers are left out as proto3 does; the timestamp is always written (Loki's own encoder does
  * too). Lone surrogates become U+FFFD.
  */
@@ -102,7 +102,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
             for (int i = 0; i < stream.size(); i++) {
                 LokiEvent e = stream.get(i);
                 int entrySlot = push(0);
-                int lineLen = e.lineUtf8Length(); // measured once already when the batch was cut
+                int lineLen = e.lineUtf8Length(); // the event holds the line as UTF-8
                 push(lineLen);
                 int entrySize = lenFieldSize(timestampSize(e.timestampNanos()));
                 if (lineLen > 0) {
@@ -148,7 +148,8 @@ public final class ProtobufPushEncoder implements PushEncoder {
                 if (lineLen > 0) {
                     b[p++] = ENTRY_LINE;
                     p = writeVarint(b, p, lineLen);
-                    p = writeUtf8(b, p, e.line());
+                    System.arraycopy(e.lineBytes(), 0, b, p, lineLen); // UTF-8 already
+                    p += lineLen;
                 }
                 for (int m = 0; m < e.metadataCount(); m++) {
                     int nameLen = sizes[k++];

@@ -11,9 +11,13 @@ public final class Utf8 {
 
     /** Number of bytes {@code s} takes in UTF-8, counting each lone surrogate as U+FFFD (3 bytes). */
     public static int length(CharSequence s) {
-        int n = s.length();
-        int bytes = n;
-        for (int i = 0; i < n; i++) {
+        return length(s, 0, s.length());
+    }
+
+    /** As {@link #length(CharSequence)} for the characters {@code from} (inclusive) to {@code n} (exclusive). */
+    public static int length(CharSequence s, int from, int n) {
+        int bytes = n - from;
+        for (int i = from; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 continue;
@@ -28,6 +32,66 @@ public final class Utf8 {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Writes the characters {@code from} to {@code n} of {@code s} as UTF-8 at {@code p}, each lone
+     * surrogate as U+FFFD (EF BF BD), which is exactly {@link #length(CharSequence, int, int)} bytes;
+     * returns the position after them. The caller has made room.
+     */
+    public static int encode(CharSequence s, int from, int n, byte[] b, int p) {
+        int i = from;
+        // most log text is ASCII: copy it with the cheapest loop before handling the rest
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                break;
+            }
+            b[p++] = (byte) c;
+            i++;
+        }
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | c >> 6);
+                b[p++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[p++] = (byte) (0xF0 | cp >> 18);
+                    b[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                    b[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                    b[p++] = (byte) (0x80 | cp & 0x3F);
+                } else {
+                    b[p++] = (byte) 0xEF;
+                    b[p++] = (byte) 0xBF;
+                    b[p++] = (byte) 0xBD;
+                }
+            } else {
+                b[p++] = (byte) (0xE0 | c >> 12);
+                b[p++] = (byte) (0x80 | c >> 6 & 0x3F);
+                b[p++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The largest length at most {@code maxBytes} (and at most {@code length}) at which the valid
+     * UTF-8 in {@code b[0, length)} can be cut without splitting a character.
+     */
+    public static int cutPoint(byte[] b, int length, int maxBytes) {
+        if (length <= maxBytes) {
+            return length;
+        }
+        int cut = Math.max(0, maxBytes);
+        // step back over continuation bytes (10xxxxxx): the cut lands before a character's first byte
+        while (cut > 0 && (b[cut] & 0xC0) == 0x80) {
+            cut--;
+        }
+        return cut;
     }
 
     /** True if {@code s} contains a surrogate that is not part of a valid pair. */

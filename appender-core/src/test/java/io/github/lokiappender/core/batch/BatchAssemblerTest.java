@@ -120,6 +120,24 @@ class BatchAssemblerTest {
     }
 
     @Test
+    void cutsNeverSplitAFourByteCharacterAndRecycledEventsAreCutInPlace() {
+        io.github.lokiappender.core.EventPool pool = new io.github.lokiappender.core.EventPool(10, 1 << 20);
+        ArrayDeque<LokiEvent> q = new ArrayDeque<>();
+        q.add(LokiEvent.of(1, "a" + "😀".repeat(100), A));
+        q.add(pool.claim().set(2, new StringBuilder("b" + "日".repeat(100)), A, null));
+        Batch batch = new Batch();
+        new BatchAssembler(100, 10_000, 60_000, 64, stats).fill(q, batch);
+        // 64 - 14 marker bytes = 50: "a" and 12 emoji (49 bytes); "b" and 16 CJK characters (49 bytes)
+        assertThat(batch.stream(0).get(0).line()).isEqualTo("a" + "😀".repeat(12) + BatchAssembler.TRUNCATION_MARKER);
+        assertThat(batch.stream(0).get(1).line()).isEqualTo("b" + "日".repeat(16) + BatchAssembler.TRUNCATION_MARKER);
+        assertThat(batch.stream(0).get(1).lineUtf8Length()).isEqualTo(63);
+        assertThat(batch.lineBytes()).isEqualTo(63 + 63);
+        assertThat(stats.snapshot().linesTruncated()).isEqualTo(2);
+        batch.clear();
+        assertThat(pool.size()).isEqualTo(1);
+    }
+
+    @Test
     void countsMetadataBytes() {
         ArrayDeque<LokiEvent> q = new ArrayDeque<>();
         q.add(LokiEvent.of(1, "abc", A, new String[]{"trace_id", "1234", "empty", ""}));

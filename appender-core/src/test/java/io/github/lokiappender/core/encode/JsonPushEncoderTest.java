@@ -38,6 +38,46 @@ class JsonPushEncoderTest {
         assertThat(r.toByteArray()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Lines are escaped from their UTF-8 bytes: the result must be what Jackson writes for the same String. */
+    @Test
+    void lineEscapingIsByteIdenticalToJacksonsWriteString() throws Exception {
+        StringBuilder every = new StringBuilder();
+        for (char c = 0; c < 0x80; c++) {
+            every.append(c);
+        }
+        String[] lines = {every.toString(), "plain", "", "\"", "\\", "\u0000", "end\n", "\u001f\u007f",
+                "héllo 日本 😀 \"q\" \t", "x".repeat(3000) + "\n" + "y".repeat(3000), "\n".repeat(500), "ü\r\nü"};
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        com.fasterxml.jackson.core.JsonFactory jackson = new com.fasterxml.jackson.core.JsonFactory();
+        JsonPushEncoder enc = new JsonPushEncoder();
+        for (String line : lines) {
+            Batch batch = new Batch();
+            batch.add(LokiEvent.of(7, line, a), 0);
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (com.fasterxml.jackson.core.JsonGenerator g = jackson.createGenerator(w)) {
+                g.writeString(line);
+            }
+            String expected = "{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"7\"," + w + "]]}]}";
+            assertThat(json(enc.encode(batch))).as("line %s", line.length() > 40 ? line.substring(0, 40) : line)
+                    .isEqualTo(expected);
+            if (!line.isEmpty() && line.length() < LabelSet.MAX_VALUE_BYTES) {
+                // the same text as a label value (short enough not to be cut) and as structured metadata is escaped the same way
+                Batch labelled = new Batch();
+                labelled.add(LokiEvent.of(7, "l", LabelSet.of(new String[]{"a"}, new String[]{line}), new String[]{"m", line}), 0);
+                assertThat(json(enc.encode(labelled))).isEqualTo("{\"streams\":[{\"stream\":{\"a\":" + w
+                        + "},\"values\":[[\"7\",\"l\",{\"m\":" + w + "}]]}]}");
+            }
+        }
+    }
+
+    @Test
+    void loneSurrogatesInLinesAndLabelsBecomeReplacementCharacters() {
+        Batch batch = new Batch();
+        batch.add(LokiEvent.of(1, "x\uD800y\uDC00", LabelSet.of(new String[]{"a"}, new String[]{"v\uDBFF"})), 0);
+        assertThat(json(new JsonPushEncoder().encode(batch)))
+                .isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"v\uFFFD\"},\"values\":[[\"1\",\"x\uFFFDy\uFFFD\"]]}]}");
+    }
+
     @Test
     void timestampsAreExactDecimalStrings() {
         LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
