@@ -43,6 +43,9 @@ public final class EventPool {
      * while the callers fill the next ones; never more than the buffer's own budget.
      */
     static EventPool forPipeline(LokiConfig c) {
+        if (!c.recycleEvents()) {
+            return new EventPool(0, 0); // every claim makes a new event, nothing is kept
+        }
         int events = (int) Math.min(c.bufferMaxEvents(), 2L * c.batchMaxEvents());
         long bytes = Math.min(c.bufferMaxBytes(), 2L * (c.batchMaxBytes() + (long) c.batchMaxEvents() * LokiEvent.OVERHEAD_BYTES));
         return new EventPool(events, bytes);

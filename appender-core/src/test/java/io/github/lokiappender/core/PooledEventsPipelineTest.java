@@ -44,7 +44,7 @@ class PooledEventsPipelineTest {
         // small batches and a small pool: events are recycled many times while others are in flight
         pipeline = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("pool").format(format)
                 .batchMaxEvents(50).flushIntervalMs(5).bufferMaxEvents(1_000_000).overflowPolicy("BLOCK")
-                .blockTimeoutMs(60_000).retryMinBackoffMs(1).retryMaxBackoffMs(5).build(), new RecordingStatus());
+                .blockTimeoutMs(60_000).retryMinBackoffMs(1).retryMaxBackoffMs(5).recycleEvents(true).build(), new RecordingStatus());
         loki.respondWith(500, 503, 500); // some batches are retried: they must be resent unchanged
         LabelSet l = pipeline.labelSets().intern(LabelSet.of(new String[]{"app"}, new String[]{"pool"}));
         int threads = 4;
@@ -97,5 +97,22 @@ class PooledEventsPipelineTest {
         assertThat(p.size()).isPositive().isLessThanOrEqualTo(p.maxEvents());
         assertThat(p.retainedBytes()).isLessThanOrEqualTo(p.maxBytes());
         assertThat(p.maxEvents()).isEqualTo(100); // two batches of 50
+    }
+
+    @org.junit.jupiter.api.Test
+    void byDefaultNothingIsRecycled() {
+        pipeline = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("no-pool").flushIntervalMs(5).build(),
+                new RecordingStatus());
+        LabelSet l = pipeline.labelSets().intern(LabelSet.of(new String[]{"app"}, new String[]{"pool"}));
+        LokiEvent first = pipeline.newEvent();
+        pipeline.offer(first.set(T0, "one", l, null));
+        assertThat(pipeline.flush(java.time.Duration.ofSeconds(10))).isTrue();
+        pipeline.offer(pipeline.newEvent().set(T0 + 1, "two", l, null));
+        assertThat(pipeline.flush(java.time.Duration.ofSeconds(10))).isTrue();
+
+        assertThat(pipeline.eventPool().maxEvents()).isZero();
+        assertThat(pipeline.eventPool().size()).isZero();
+        assertThat(pipeline.newEvent()).isNotSameAs(first);
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactly("one", "two");
     }
 }

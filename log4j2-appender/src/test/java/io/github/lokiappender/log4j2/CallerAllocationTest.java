@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The appender's whole caller path (format the line, resolve labels, hand over) allocates nothing
- * in steady state, whether the shipper keeps up (events come back from delivered batches) or the
+ * With {@code recycleEvents}, the appender's whole caller path (format the line, resolve labels, hand over)
+ * allocates nothing in steady state, whether the shipper keeps up (events come back from delivered batches) or the
  * buffer is full (dropped events go straight back). Measured with the thread's allocation counter
  * over many calls after warm-up; the budget leaves room for the rare lock-queue node when the
  * caller meets the shipper on the buffer's lock.
@@ -50,6 +50,7 @@ class CallerAllocationTest {
                 .setBatchMaxEvents(1_000)
                 .setFlushIntervalMs(5)
                 .setBufferMaxBytes(1 << 20)
+                .setRecycleEvents(true)
                 .setLayout(PatternLayout.newBuilder().withPattern("%level %logger [%thread] - %msg").build())
                 .setLabels(Label.of("app", "shop"), Label.ofPattern("level", "%level"))
                 .build();

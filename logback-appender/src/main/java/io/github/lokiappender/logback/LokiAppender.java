@@ -82,6 +82,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Integer maxStreams;
     private Boolean micrometer;
     private Boolean jmx;
+    private Boolean recycleEvents;
     private String spoolDirectory;
     private Long spoolMaxBytes;
     private String labels;
@@ -316,6 +317,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (jmx != null) {
             b.jmx(jmx);
+        }
+        if (recycleEvents != null) {
+            b.recycleEvents(recycleEvents);
         }
         if (spoolDirectory != null) {
             b.spoolDirectory(spoolDirectory.trim());
@@ -554,6 +558,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
      */
     public void setMicrometer(boolean micrometer) {
         this.micrometer = micrometer;
+    }
+
+    /** Recycle events from finished batches: no allocation per logging call, for a little more CPU; default false. */
+    public void setRecycleEvents(boolean recycleEvents) {
+        this.recycleEvents = recycleEvents;
     }
 
     /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */
