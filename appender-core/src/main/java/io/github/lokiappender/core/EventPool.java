@@ -53,6 +53,9 @@ public final class EventPool {
 
     /** An event to fill with {@link LokiEvent#set} and offer: a recycled one if any, else a new one. */
     public LokiEvent claim() {
+        if (maxEvents == 0) {
+            return new LokiEvent(null); // recycling is off: no lock, and a line array of the exact size
+        }
         synchronized (this) {
             int n = size;
             if (n > 0) {

@@ -83,6 +83,10 @@ class EventPoolTest {
         e.recycle();
         assertThat(none.size()).isZero();
         assertThat(none.claim()).isNotSameAs(e);
+        // without recycling a line array is never larger than its line: the buffer charges no headroom
+        assertThat(none.claim().set(1, "y".repeat(110), A, null).weight()).isEqualTo(LokiEvent.OVERHEAD_BYTES + 110);
+        assertThat(none.claim().set(1, new StringBuilder("é".repeat(50)), A, null).weight())
+                .isEqualTo(LokiEvent.OVERHEAD_BYTES + 100);
     }
 
     @Test
