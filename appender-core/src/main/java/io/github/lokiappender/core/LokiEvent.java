@@ -100,17 +100,9 @@ public final class LokiEvent {
     private void encodeLine(CharSequence s) {
         int n = s.length();
         byte[] b = room(n, 0);
-        int p = 0;
-        int i = 0;
         // ASCII first, one byte per char, into room for the whole line as ASCII
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                break;
-            }
-            b[p++] = (byte) c;
-            i++;
-        }
+        int i = Utf8.copyAscii(s, 0, n, b, 0);
+        int p = i;
         if (i < n) {
             b = room(p + Utf8.length(s, i, n), p);
             p = Utf8.encode(s, i, n, b, p);

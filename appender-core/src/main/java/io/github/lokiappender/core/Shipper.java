@@ -182,17 +182,22 @@ final class Shipper implements Runnable {
         }
     }
 
+    /** Cuts the next batch from {@code pending}; events too large for any request are dropped and counted. */
+    private int fillBatch() {
+        int unsendable = assembler.fill(pending, batch);
+        if (unsendable > 0) {
+            status.error(unsendable + " event(s) larger than Loki's ingestion burst were dropped", null);
+            buffer.completed(unsendable);
+        }
+        return batch.eventCount();
+    }
+
     private void shipOneBatch() throws InterruptedException {
         int n = 0;
         boolean finished = true;
         EncodedRequest request = null;
         try {
-            int unsendable = assembler.fill(pending, batch);
-            if (unsendable > 0) {
-                status.error(unsendable + " event(s) larger than Loki's ingestion burst were dropped", null);
-                buffer.completed(unsendable);
-            }
-            n = batch.eventCount();
+            n = fillBatch();
             if (n == 0) {
                 return;
             }
@@ -366,12 +371,7 @@ final class Shipper implements Runnable {
             int n = 0;
             boolean finished = true;
             try {
-                int unsendable = assembler.fill(pending, batch);
-                if (unsendable > 0) {
-                    status.error(unsendable + " event(s) larger than Loki's ingestion burst were dropped", null);
-                    buffer.completed(unsendable);
-                }
-                n = batch.eventCount();
+                n = fillBatch();
                 if (n > 0) {
                     finished = !spoolOrDrop(encoder.encode(batch), n, false);
                 }

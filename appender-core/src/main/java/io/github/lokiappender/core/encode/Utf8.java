@@ -35,21 +35,33 @@ public final class Utf8 {
     }
 
     /**
-     * Writes the characters {@code from} to {@code n} of {@code s} as UTF-8 at {@code p}, each lone
-     * surrogate as U+FFFD (EF BF BD), which is exactly {@link #length(CharSequence, int, int)} bytes;
-     * returns the position after them. The caller has made room.
+     * Copies the ASCII characters at the start of {@code s[from, n)} to {@code b} at {@code p}, one
+     * byte each, and returns the index of the first character that is not ASCII ({@code n} if
+     * none): {@code result - from} bytes were written. The caller has made room.
      */
-    public static int encode(CharSequence s, int from, int n, byte[] b, int p) {
+    public static int copyAscii(CharSequence s, int from, int n, byte[] b, int p) {
         int i = from;
-        // most log text is ASCII: copy it with the cheapest loop before handling the rest
+        int shift = p - from;
         while (i < n) {
             char c = s.charAt(i);
             if (c >= 0x80) {
                 break;
             }
-            b[p++] = (byte) c;
+            b[i + shift] = (byte) c;
             i++;
         }
+        return i;
+    }
+
+    /**
+     * Writes the characters {@code from} to {@code n} of {@code s} as UTF-8 at {@code p}, each lone
+     * surrogate as U+FFFD (EF BF BD), which is exactly {@link #length(CharSequence, int, int)} bytes;
+     * returns the position after them. The caller has made room.
+     */
+    public static int encode(CharSequence s, int from, int n, byte[] b, int p) {
+        // most log text is ASCII: copy it with the cheapest loop before handling the rest
+        int i = copyAscii(s, from, n, b, p);
+        p += i - from;
         for (; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {

@@ -71,6 +71,7 @@ public final class PushSender {
             }
             lastRetryAfterNanos = RetryPolicy.parseRetryAfter(r.retryAfter(), System.currentTimeMillis());
         } catch (IOException e) {
+            // the body may still be read by the abandoned exchange: never reuse its array
             encoder.detachBuffers();
             lastFailure = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
         }
@@ -89,29 +90,9 @@ public final class PushSender {
     public SendOutcome send(EncodedRequest request, int events, PushEncoder encoder) throws InterruptedException {
         int retry = 0;
         while (true) {
-            long now = nanoTime.getAsLong();
-            long remaining = deadline.getAsLong() - now;
-            if (remaining <= 0) {
-                return SendOutcome.SHUTDOWN_TIMEOUT;
-            }
-            long retryAfter = -1;
-            try {
-                PushResponse r = transport.push(request, Math.min(requestTimeoutNanos, remaining));
-                if (r.isSuccess()) {
-                    stats.batchSent(request.length());
-                    return SendOutcome.DELIVERED;
-                }
-                lastFailure = r.toString();
-                if (!RetryPolicy.isRetryable(r.status())) {
-                    status.error("Loki rejected a batch of " + events + " events with " + r
-                            + hint(r), null);
-                    return SendOutcome.REJECTED;
-                }
-                retryAfter = RetryPolicy.parseRetryAfter(r.retryAfter(), System.currentTimeMillis());
-            } catch (IOException e) {
-                // the body may still be read by the abandoned exchange: never reuse its array
-                encoder.detachBuffers();
-                lastFailure = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
+            SendOutcome outcome = attempt(request, events, encoder);
+            if (outcome != SendOutcome.FAILED) {
+                return outcome;
             }
             if (retry >= policy.maxRetries()) {
                 status.error("giving up on a batch of " + events + " events after " + (retry + 1)
@@ -119,7 +100,7 @@ public final class PushSender {
                 return SendOutcome.RETRIES_EXHAUSTED;
             }
             retry++;
-            long wait = policy.backoffNanos(retry, retryAfter);
+            long wait = policy.backoffNanos(retry, lastRetryAfterNanos);
             status.warn("push to Loki failed (" + lastFailure + "); retry " + retry + " of " + policy.maxRetries()
                     + " in " + wait / 1_000_000 + " ms", null);
             if (!waitBeforeRetry(wait)) {
