@@ -386,7 +386,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (specs.isEmpty()) {
             addInfo("Loki appender '" + appenderName + "': no 'labels' configured; events are sent with the label "
-                    + "service_name=<context name>");
+                    + "service_name=<context name> (unknown_service when the context is not named)");
         } else if (specs.size() > MAX_LABELS) {
             addWarn("Loki appender '" + appenderName + "': " + specs.size() + " labels configured; Loki accepts at most "
                     + MAX_LABELS + " per stream by default and rejects streams with more");
@@ -408,11 +408,16 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         return LabelSet.of(names.toArray(new String[0]), vals.toArray(new String[0]));
     }
 
-    /** Loki rejects a stream without labels: such events are sent as {@code service_name=<context name>}. */
+    /**
+     * Loki rejects a stream without labels: such events are sent as {@code service_name=<context
+     * name>} when the context was named ({@code <contextName>}), else as Loki's own
+     * {@code unknown_service}, as the Log4j2 appender does (Logback's unnamed context is "default").
+     */
     private LabelSet fallbackLabels() {
         String contextName = getContext() != null ? getContext().getName() : null;
-        return LabelSet.of(new String[]{"service_name"},
-                new String[]{contextName == null || contextName.isBlank() ? "unknown_service" : contextName});
+        boolean named = contextName != null && !contextName.isBlank()
+                && !ch.qos.logback.core.CoreConstants.DEFAULT_CONTEXT_NAME.equals(contextName);
+        return LabelSet.of(new String[]{"service_name"}, new String[]{named ? contextName : "unknown_service"});
     }
 
     // ---- options (nested elements of the same name) ---------------------------------------------

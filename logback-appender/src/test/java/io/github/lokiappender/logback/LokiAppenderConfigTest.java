@@ -350,7 +350,7 @@ class LokiAppenderConfigTest {
             assertThat(loki(ctx).isStarted()).isTrue();
             assertThat(problems(ctx)).isEmpty();
             assertThat(lokiStatus(ctx)).contains("INFO Loki appender 'LOKI': no 'labels' configured; events are sent"
-                    + " with the label service_name=<context name>");
+                    + " with the label service_name=<context name> (unknown_service when the context is not named)");
         } finally {
             ctx.stop();
         }

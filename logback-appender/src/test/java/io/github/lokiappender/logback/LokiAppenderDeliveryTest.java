@@ -121,6 +121,22 @@ class LokiAppenderDeliveryTest {
     }
 
     @Test
+    void inAnUnnamedContextEventsWithoutAnyLabelGoToUnknownServiceAsInLog4j2() {
+        LoggerContext ctx = TestLogback.configure(TestLogback.config("<url>" + fake.url() + "</url>"
+                + "<flushIntervalMs>50</flushIntervalMs><labels>trace=%mdc{trace}</labels>"),
+                ch.qos.logback.core.CoreConstants.DEFAULT_CONTEXT_NAME); // the name SLF4J's Logback binding gives
+        try {
+            assertThat(ctx.getName()).isEqualTo("default");
+            ctx.getLogger("app").info("no labels, no context name");
+            ctx.stop();
+            assertThat(fake.entries()).extracting(Entry::line, Entry::labels).containsExactly(
+                    tuple("no labels, no context name", Map.of("service_name", "unknown_service")));
+        } finally {
+            ctx.stop();
+        }
+    }
+
+    @Test
     void structuredMetadataIsSentAsConfigured() {
         LoggerContext ctx = start("""
                 <labels>app=shop</labels>

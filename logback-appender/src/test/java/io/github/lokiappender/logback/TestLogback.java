@@ -25,8 +25,15 @@ final class TestLogback {
     }
 
     static LoggerContext configure(String xml) {
+        return configure(xml, "test-app");
+    }
+
+    /** As {@link #configure(String)}, with the context named {@code contextName} (null: not named). */
+    static LoggerContext configure(String xml, String contextName) {
         LoggerContext ctx = new LoggerContext();
-        ctx.setName("test-app");
+        if (contextName != null) {
+            ctx.setName(contextName);
+        }
         ctx.setMDCAdapter(MDC.getMDCAdapter()); // what SLF4J's MDC writes to, as in an application
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(ctx);
