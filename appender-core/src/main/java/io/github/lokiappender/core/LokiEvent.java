@@ -194,7 +194,7 @@ public final class LokiEvent {
      * UTF-8 bytes of the line plus characters of the metadata: exactly what the line takes on the
      * wire and a lower bound of the metadata's, used to decide cheaply when enough is buffered for a batch.
      */
-    public int contentChars() {
+    public int contentSize() {
         return lineLength + metadataChars;
     }
 

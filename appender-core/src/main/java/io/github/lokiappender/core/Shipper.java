@@ -152,8 +152,8 @@ final class Shipper implements Runnable {
                     }
                     continue;
                 }
-                // leftovers of the last cut (non-ASCII text is cut by bytes after a drain by chars)
-                // have waited already: they go at once, without lingering
+                // leftovers of the last cut (the drain counts metadata in characters, the cut in UTF-8
+                // bytes) have waited already: they go at once, without lingering
                 if (pending.isEmpty()) {
                     if (spool != null && s == null) {
                         // locked out of the spool directory: wake up now and then to try again, also when idle

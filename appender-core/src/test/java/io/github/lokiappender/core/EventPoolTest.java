@@ -37,7 +37,7 @@ class EventPoolTest {
         assertThat(again.lineUtf8Length()).isEqualTo(5);
         assertThat(again.labels()).isSameAs(B);
         assertThat(again.metadataCount()).isZero();
-        assertThat(again.contentChars()).isEqualTo(5);
+        assertThat(again.contentSize()).isEqualTo(5);
     }
 
     @Test

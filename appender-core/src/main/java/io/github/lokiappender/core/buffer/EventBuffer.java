@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bounded hand-off between logging threads and the shipper thread, limited both in bytes
  * (by {@link LokiEvent#weight()}) and in events. A batch is due when {@code batchEvents} events or
- * {@code batchBytes} characters of content ({@link LokiEvent#contentChars()}) are waiting.
+ * {@code batchBytes} of content ({@link LokiEvent#contentSize()}: line bytes plus metadata characters) are waiting.
  *
  * <p>Callers hold the lock only for O(1) work (O(k) for k evictions under DROP_OLDEST). The
  * shipper sleeps in {@link #awaitReady(long)} until a batch is due: enough events or bytes for a
@@ -43,7 +43,7 @@ public final class EventBuffer {
 
     // all guarded by lock
     private long bytes;
-    private long contentChars;
+    private long contentSize;
     private long firstArrivalNanos;
     private long acceptedTotal;
     private long removedTotal;
@@ -97,14 +97,14 @@ public final class EventBuffer {
             }
             queue.addLast(event);
             bytes += w;
-            int c = event.contentChars();
-            contentChars += c;
+            int c = event.contentSize();
+            contentSize += c;
             acceptedTotal++;
             int n = queue.size();
             if (n == 1) {
                 firstArrivalNanos = System.nanoTime();
                 batchDue.signal(); // starts the shipper's linger timer
-            } else if (n == batchEvents || (contentChars >= batchBytes && contentChars - c < batchBytes)) {
+            } else if (n == batchEvents || (contentSize >= batchBytes && contentSize - c < batchBytes)) {
                 batchDue.signal(); // a full batch is waiting; signalled once per crossing
             }
             return true;
@@ -125,7 +125,7 @@ public final class EventBuffer {
                 while (!hasRoom(w) && !queue.isEmpty()) {
                     LokiEvent old = queue.pollFirst();
                     bytes -= old.weight();
-                    contentChars -= old.contentChars();
+                    contentSize -= old.contentSize();
                     old.recycle();
                     evicted++;
                 }
@@ -172,7 +172,7 @@ public final class EventBuffer {
                     batchDue.await();
                     continue;
                 }
-                if (closed || n >= batchEvents || contentChars >= batchBytes || removedTotal < flushTarget) {
+                if (closed || n >= batchEvents || contentSize >= batchBytes || removedTotal < flushTarget) {
                     return true;
                 }
                 long wait = firstArrivalNanos + lingerNanos - System.nanoTime();
@@ -200,7 +200,7 @@ public final class EventBuffer {
                 long now = System.nanoTime();
                 long wait = until - now;
                 if (n > 0) {
-                    if (closed || n >= batchEvents || contentChars >= batchBytes || removedTotal < flushTarget) {
+                    if (closed || n >= batchEvents || contentSize >= batchBytes || removedTotal < flushTarget) {
                         return true;
                     }
                     long linger = firstArrivalNanos + lingerNanos - now;
@@ -248,17 +248,17 @@ public final class EventBuffer {
             long chars = 0;
             while (n < maxEvents) {
                 LokiEvent e = queue.peekFirst();
-                if (e == null || (n > 0 && chars + e.contentChars() > maxChars)) {
+                if (e == null || (n > 0 && chars + e.contentSize() > maxChars)) {
                     break;
                 }
                 queue.pollFirst();
                 out.add(e);
                 freed += e.weight();
-                chars += e.contentChars();
+                chars += e.contentSize();
                 n++;
             }
             bytes -= freed;
-            contentChars -= chars;
+            contentSize -= chars;
             removedTotal += n;
             if (!queue.isEmpty()) {
                 // the rest has waited too; restart its linger from now rather than tracking each arrival
@@ -345,7 +345,7 @@ public final class EventBuffer {
             }
             queue.clear();
             bytes = 0;
-            contentChars = 0;
+            contentSize = 0;
             removedTotal += n;
             addCompleted(n);
             return n;
