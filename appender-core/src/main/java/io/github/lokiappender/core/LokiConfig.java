@@ -49,7 +49,6 @@ public final class LokiConfig {
     private final int maxStreams;
     private final String name;
     private final boolean jmx;
-    private final boolean recycleEvents;
     private final boolean micrometer;
     private final Object meterRegistry;
     private final Path spoolDirectory;
@@ -76,7 +75,6 @@ public final class LokiConfig {
         this.maxStreams = b.maxStreams;
         this.name = b.name;
         this.jmx = b.jmx;
-        this.recycleEvents = b.recycleEvents;
         this.micrometer = b.micrometer;
         this.meterRegistry = b.meterRegistry;
         this.spoolDirectory = spool;
@@ -167,11 +165,6 @@ public final class LokiConfig {
         return jmx;
     }
 
-    /** Whether events are recycled from finished batches (no allocation per logging call). */
-    public boolean recycleEvents() {
-        return recycleEvents;
-    }
-
     /** Whether the counters are registered as Micrometer meters when Micrometer is on the class path. */
     public boolean micrometer() {
         return micrometer;
@@ -232,7 +225,6 @@ public final class LokiConfig {
         private int maxStreams = LabelSetRegistry.DEFAULT_MAX_STREAMS;
         private String name = "loki";
         private boolean jmx = true;
-        private boolean recycleEvents;
         private boolean micrometer = true;
         private Object meterRegistry;
         private String spoolDirectory;
@@ -406,18 +398,6 @@ public final class LokiConfig {
         }
 
         /** Register the counters as a JMX MBean; default true. */
-        /**
-         * Recycle events (and their line arrays) from finished batches, so that a logging call
-         * allocates nothing in steady state; default false. Measured at 100,000 events/s it costs
-         * the logging thread about 0.2-0.3 us more CPU per call than allocating (recycled memory
-         * is cold in cache), and the process about 10-30% more CPU in all: worth it only where
-         * allocation itself must be avoided.
-         */
-        public Builder recycleEvents(boolean v) {
-            this.recycleEvents = v;
-            return this;
-        }
-
         public Builder jmx(boolean v) {
             this.jmx = v;
             return this;

@@ -7,56 +7,50 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * One log entry on its way to Loki: when it happened (epoch nanoseconds), the line as UTF-8 bytes,
- * the stream it belongs to, and optional structured metadata (Loki 2.9+).
+ * One log entry on the shipper's side: when it happened (epoch nanoseconds), the line as UTF-8
+ * bytes, the stream it belongs to, and optional structured metadata (Loki 2.9+).
  *
- * <p>Two kinds: {@link #of} makes a standalone event (tests, simple callers); {@link EventPool#claim()}
- * hands out a recycled one that the caller fills with {@link #set} and offers to the pipeline. Once
- * offered, an event belongs to the pipeline: the caller must not read or change it, since the
- * pipeline gives a pooled event back to its pool when the batch holding it was sent, dropped or
- * discarded, and another caller may then fill it again.
+ * <p>Logging threads do not make these: they hand the line straight to the
+ * {@link io.github.lokiappender.core.buffer.EventBuffer}, which stores it as bytes. The shipper
+ * reads events back as views on the buffer's memory ({@link #ofUtf8}) to batch and encode them;
+ * tests and simple callers make standalone events with {@link #of}.
  *
- * <p>The line is held as UTF-8 (lone surrogates already written as U+FFFD), so the shipper copies
- * bytes instead of encoding characters, and the buffer's byte budget counts exactly what the line
- * takes. Structured metadata is a flat array {@code [name0, value0, name1, ...]} (no map per
- * event); pairs with empty values are left out.
+ * <p>The line is held as UTF-8 (lone surrogates already written as U+FFFD), in
+ * {@code lineBytes()[lineOffset(), lineOffset() + lineUtf8Length())}. Structured metadata is a flat
+ * array {@code [name0, value0, name1, ...]} (no map per event); pairs with empty values are left out.
  */
 public final class LokiEvent {
 
-    /**
-     * Fixed per-event overhead counted against the buffer's byte budget: this object (48 bytes),
-     * the line array's header (16), the buffer's slot and alignment (16), as measured on a 64-bit JVM
-     * with compressed references (reliability.HeapBudgetTest).
-     */
-    static final int OVERHEAD_BYTES = 80;
     private static final String[] NO_METADATA = new String[0];
-    private static final byte[] EMPTY = new byte[0];
-    /** A line array above this size is replaced when the line it holds takes less than a quarter of it. */
-    private static final int SHRINK_ABOVE_BYTES = 1024;
 
-    private final EventPool pool;
-    private long timestampNanos;
-    private byte[] line = EMPTY;
+    private final long timestampNanos;
+    private byte[] line;
+    private int lineOffset;
     private int lineLength;
-    private LabelSet labels;
-    private String[] metadata = NO_METADATA;
-    private int metadataChars;
-    /** Guarded by the pool's lock: true while the event sits in the pool (a second give-back is ignored). */
-    boolean inPool;
+    private final LabelSet labels;
+    private final String[] metadata;
+    private final int metadataChars;
 
-    LokiEvent(EventPool pool) {
-        this.pool = pool;
+    private LokiEvent(long timestampNanos, byte[] line, int offset, int length, LabelSet labels, String[] metadata,
+                      int metadataChars) {
+        this.timestampNanos = timestampNanos;
+        this.line = line;
+        this.lineOffset = offset;
+        this.lineLength = length;
+        this.labels = Objects.requireNonNull(labels, "labels");
+        this.metadata = metadata;
+        this.metadataChars = metadataChars;
     }
 
     /**
-     * A standalone (not pooled) event.
+     * A standalone event.
      *
      * @param timestampNanos epoch time in nanoseconds
      * @param line           the log line; null becomes the empty string
      * @param labels         the stream's labels (from a {@link io.github.lokiappender.core.labels.LabelSetRegistry})
      */
     public static LokiEvent of(long timestampNanos, String line, LabelSet labels) {
-        return new LokiEvent(null).set(timestampNanos, line, labels, null);
+        return of(timestampNanos, line, labels, null);
     }
 
     /**
@@ -64,80 +58,42 @@ public final class LokiEvent {
      * {@code [name, value, ...]} array that the event takes ownership of. Pairs with a null or
      * empty value are left out.
      */
-    public static LokiEvent of(long timestampNanos, String line, LabelSet labels, String[] metadataPairs) {
-        return new LokiEvent(null).set(timestampNanos, line, labels, metadataPairs);
+    public static LokiEvent of(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
+        CharSequence s = line == null ? "" : line;
+        byte[] b = new byte[Utf8.length(s)];
+        Utf8.encode(s, 0, s.length(), b, 0);
+        String[] md = compactMetadata(metadataPairs);
+        return new LokiEvent(timestampNanos, b, 0, b.length, labels, md, chars(md));
     }
 
     /**
-     * Fills this event (one from {@link EventPool#claim()}, before it is offered): the line is
-     * encoded to UTF-8 into the event's own array, which is reused from one use to the next.
+     * An event whose line is {@code utf8[offset, offset + length)}, valid UTF-8. The array is shared,
+     * not copied: the caller keeps it unchanged while the event is in use.
      *
-     * @param line          the log line, e.g. a reusable builder (only read here); null becomes empty
-     * @param metadataPairs flat {@code [name, value, ...]} array the event takes ownership of, or null
-     * @return this event
+     * @param metadataPairs compacted metadata ({@link #compactMetadata}), or null
      */
-    public LokiEvent set(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
-        this.timestampNanos = timestampNanos;
-        Objects.requireNonNull(labels, "labels");
-        // a recycled event lives in the old generation, where storing a reference costs a GC write
-        // barrier (and card refinement): store only what changed, usually nothing
-        if (this.labels != labels) {
-            this.labels = labels;
-        }
-        String[] md = metadataPairs == null || metadataPairs.length == 0 ? NO_METADATA : compact(metadataPairs);
-        int chars = 0;
-        for (String m : md) {
-            chars += m.length();
-        }
-        if (this.metadata != md) {
-            this.metadata = md;
-        }
-        this.metadataChars = chars;
-        encodeLine(line == null ? "" : line);
-        return this;
-    }
-
-    private void encodeLine(CharSequence s) {
-        int n = s.length();
-        byte[] b = room(n, 0);
-        // ASCII first, one byte per char, into room for the whole line as ASCII
-        int i = Utf8.copyAscii(s, 0, n, b, 0);
-        int p = i;
-        if (i < n) {
-            b = room(p + Utf8.length(s, i, n), p);
-            p = Utf8.encode(s, i, n, b, p);
-        }
-        lineLength = p;
-        if (b.length > SHRINK_ABOVE_BYTES && b.length > 4 * p) {
-            // a recycled array that once held a much longer line: the budget would charge all of it
-            line = java.util.Arrays.copyOf(b, (p + (p >> 3) + 16) & ~7);
-        }
+    public static LokiEvent ofUtf8(long timestampNanos, byte[] utf8, int offset, int length, LabelSet labels,
+                                   String[] metadataPairs) {
+        String[] md = metadataPairs == null ? NO_METADATA : metadataPairs;
+        return new LokiEvent(timestampNanos, utf8, offset, length, labels, md, chars(md));
     }
 
     /**
-     * The line array with room for {@code needed} bytes, keeping its first {@code keep} bytes; grown
-     * with a little headroom so that a pooled event settles at the size of the lines it carries.
+     * Metadata pairs without those that have a null name or a null or empty value; the array itself
+     * when nothing is left out, a shared empty array for none.
+     *
+     * @throws IllegalArgumentException for an odd number of elements
      */
-    private byte[] room(int needed, int keep) {
-        byte[] b = line;
-        if (b.length < needed) {
-            // standalone events get the exact size; pooled ones some headroom, as their next line may be longer
-            int size = pool == null ? needed : (needed + (needed >> 3) + 16) & ~7;
-            byte[] bigger = new byte[size < needed ? needed : size];
-            System.arraycopy(b, 0, bigger, 0, keep);
-            line = bigger;
-            b = bigger;
+    public static String[] compactMetadata(String[] pairs) {
+        if (pairs == null || pairs.length == 0) {
+            return NO_METADATA;
         }
-        return b;
-    }
-
-    private static String[] compact(String[] pairs) {
         if ((pairs.length & 1) != 0) {
             throw new IllegalArgumentException("structured metadata needs name/value pairs");
         }
         int keep = 0;
         for (int i = 0; i < pairs.length; i += 2) {
-            if (pairs[i] != null && pairs[i + 1] != null && !pairs[i + 1].isEmpty()) {
+            if (kept(pairs, i)) {
                 keep++;
             }
         }
@@ -147,12 +103,25 @@ public final class LokiEvent {
         String[] out = new String[keep * 2];
         int j = 0;
         for (int i = 0; i < pairs.length; i += 2) {
-            if (pairs[i] != null && pairs[i + 1] != null && !pairs[i + 1].isEmpty()) {
+            if (kept(pairs, i)) {
                 out[j++] = pairs[i];
                 out[j++] = pairs[i + 1];
             }
         }
         return out;
+    }
+
+    private static boolean kept(String[] pairs, int i) {
+        return pairs[i] != null && pairs[i + 1] != null && !pairs[i + 1].isEmpty();
+    }
+
+    /** Characters of compacted metadata: what the buffer charges for it. */
+    public static int chars(String[] compactedMetadata) {
+        int n = 0;
+        for (String m : compactedMetadata) {
+            n += m.length();
+        }
+        return n;
     }
 
     public long timestampNanos() {
@@ -161,12 +130,17 @@ public final class LokiEvent {
 
     /** The line as a String (decoded from its UTF-8 bytes; allocates: for tests and diagnostics). */
     public String line() {
-        return new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        return new String(line, lineOffset, lineLength, StandardCharsets.UTF_8);
     }
 
-    /** The array holding the line's UTF-8 bytes, valid from 0 to {@link #lineUtf8Length()}. */
+    /** The array holding the line's UTF-8 bytes, from {@link #lineOffset()} for {@link #lineUtf8Length()} bytes. */
     public byte[] lineBytes() {
         return line;
+    }
+
+    /** Where the line starts in {@link #lineBytes()}. */
+    public int lineOffset() {
+        return lineOffset;
     }
 
     /** The line's size in UTF-8 (a lone surrogate counted as U+FFFD, as it was written). */
@@ -190,6 +164,16 @@ public final class LokiEvent {
         return metadata[(i << 1) + 1];
     }
 
+    /** The metadata as the flat compacted array (shared; not to be changed). */
+    public String[] metadataPairs() {
+        return metadata;
+    }
+
+    /** Characters of the metadata's names and values. */
+    public int metadataChars() {
+        return metadataChars;
+    }
+
     /**
      * UTF-8 bytes of the line plus characters of the metadata: exactly what the line takes on the
      * wire and a lower bound of the metadata's, used to decide cheaply when enough is buffered for a batch.
@@ -199,73 +183,37 @@ public final class LokiEvent {
     }
 
     /**
-     * Memory this event holds, counted against the buffer's byte budget: the fixed overhead, the
-     * line array's whole capacity (a pooled array may be larger than the line) and the metadata's characters.
+     * Bytes this event takes in the buffer's budget:
+     * {@link io.github.lokiappender.core.buffer.EventBuffer#weight(int, int)}.
      */
     public int weight() {
-        return OVERHEAD_BYTES + line.length + metadataChars;
+        return io.github.lokiappender.core.buffer.EventBuffer.weight(lineLength, metadataChars);
     }
 
     /**
      * Cuts the line to at most {@code maxBytes} UTF-8 bytes including {@code marker} (ASCII), at a
-     * character boundary, and appends the marker. Used by the shipper on events it owns.
+     * character boundary, and appends the marker. Used by the shipper on events it owns; the cut
+     * line gets an array of its own, so the memory the event was a view on is not written.
      */
     public void truncateLine(int maxBytes, String marker) {
-        int cut = Utf8.cutPoint(line, lineLength, Math.max(0, maxBytes - marker.length()));
-        byte[] b = room(cut + marker.length(), cut);
+        int cut = Utf8.cutPoint(line, lineOffset, lineLength, Math.max(0, maxBytes - marker.length()));
+        byte[] b = new byte[cut + marker.length()];
+        System.arraycopy(line, lineOffset, b, 0, cut);
         for (int i = 0; i < marker.length(); i++) {
             b[cut + i] = (byte) marker.charAt(i);
         }
-        lineLength = cut + marker.length();
+        line = b;
+        lineOffset = 0;
+        lineLength = b.length;
     }
 
     /** A standalone copy of this event with another line. */
     public LokiEvent withLine(String newLine) {
-        return new LokiEvent(null).set(timestampNanos, newLine, labels, metadata);
-    }
-
-    /** True for an event from an {@link EventPool}. */
-    public boolean isPooled() {
-        return pool != null;
-    }
-
-    /**
-     * Gives a pooled event back to its pool; nothing for a standalone one. Called by the pipeline
-     * only, exactly once per offer, when nothing will read the event any more.
-     */
-    public void recycle() {
-        if (pool != null) {
-            pool.release(this);
-        }
-    }
-
-    /**
-     * Prepares a pooled event for its stay in the pool: drops its metadata (which may be large)
-     * and an oversized line array. The label set is kept (interned by the registry anyway), so
-     * that refilling the event with the same labels stores no reference.
-     */
-    void clearForPool(int maxRetainedLineBytes) {
-        if (metadata.length != 0) {
-            metadata = NO_METADATA;
-            metadataChars = 0;
-        }
-        if (line.length > maxRetainedLineBytes) {
-            line = EMPTY;
-            lineLength = 0;
-        }
-    }
-
-    /** Bytes this event keeps while pooled: the fixed overhead and its line array. */
-    int retainedBytes() {
-        return OVERHEAD_BYTES + line.length;
-    }
-
-    EventPool pool() {
-        return pool;
+        return of(timestampNanos, newLine, labels, metadata);
     }
 
     @Override
     public String toString() {
-        return "LokiEvent{" + timestampNanos + ' ' + (labels == null ? "{}" : labels.render()) + ' ' + line() + '}';
+        return "LokiEvent{" + timestampNanos + ' ' + labels.render() + ' ' + line() + '}';
     }
 }

@@ -51,7 +51,6 @@ public final class LokiPipeline implements AutoCloseable {
     private final PipelineStats stats = new PipelineStats();
     private final LabelSetRegistry labelSets;
     private final EventBuffer buffer;
-    private final EventPool eventPool;
     private final PushTransport transport;
     private final Thread thread;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -71,7 +70,6 @@ public final class LokiPipeline implements AutoCloseable {
         this.status = status;
         this.transport = transport;
         this.labelSets = new LabelSetRegistry(config.maxStreams(), overflowLabels, stats);
-        this.eventPool = EventPool.forPipeline(config);
         this.buffer = new EventBuffer(config.bufferMaxBytes(), config.bufferMaxEvents(), config.overflowPolicy(),
                 TimeUnit.MILLISECONDS.toNanos(config.blockTimeoutMs()), config.batchMaxEvents(),
                 config.batchMaxBytes(), stats);
@@ -139,23 +137,27 @@ public final class LokiPipeline implements AutoCloseable {
     }
 
     /**
-     * An event to fill ({@link LokiEvent#set}) and {@link #offer}: one that an earlier batch has
-     * finished with when there is one, so that steady-state logging allocates no event and no line.
-     */
-    public LokiEvent newEvent() {
-        return eventPool.claim();
-    }
-
-    /** The pool behind {@link #newEvent()}. */
-    public EventPool eventPool() {
-        return eventPool;
-    }
-
-    /**
-     * Hands an event to the shipper, which owns it from now on (the caller must not touch it again:
-     * a pooled event is reused once finished). Never throws; returns false if the event was dropped
+     * Hands an event to the shipper: the line is copied into the buffer during the call (a reused
+     * builder may be passed), the metadata array is kept (not to be changed afterwards). Never
+     * throws and never waits except under the BLOCK policy; returns false if the event was dropped
      * (and counted) because the buffer was full or the pipeline closed.
+     *
+     * @param timestampNanos epoch time in nanoseconds
+     * @param line           the formatted line; null becomes empty
+     * @param labels         the stream, from {@link #labelSets()}
+     * @param metadataPairs  structured metadata as a flat {@code [name, value, ...]} array, or null
      */
+    public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
+        stats.offered();
+        try {
+            return buffer.offer(timestampNanos, line, labels, metadataPairs);
+        } catch (RuntimeException e) {
+            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            return false;
+        }
+    }
+
+    /** As {@link #offer(long, CharSequence, LabelSet, String[])} for an event made already. */
     public boolean offer(LokiEvent event) {
         stats.offered();
         try {

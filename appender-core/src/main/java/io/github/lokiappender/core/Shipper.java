@@ -233,7 +233,7 @@ final class Shipper implements Runnable {
             status.error("could not ship a batch of " + n + " events: " + e, e);
             fail(DropReason.UNSENDABLE, n);
         } finally {
-            batch.clear();
+            clearBatch();
             if (n > 0 && finished) {
                 buffer.completed(n);
             }
@@ -379,7 +379,7 @@ final class Shipper implements Runnable {
                 status.error("could not spool a batch of " + n + " events: " + e, e);
                 fail(DropReason.UNSENDABLE, n);
             } finally {
-                batch.clear();
+                clearBatch();
                 if (n > 0 && finished) {
                     buffer.completed(n);
                 }
@@ -476,6 +476,17 @@ final class Shipper implements Runnable {
     }
 
     /**
+     * The batch is finished and its events are read no more; with nothing pending either, no drained
+     * event is, so the buffer may reuse the memory they were views on.
+     */
+    private void clearBatch() {
+        batch.clear();
+        if (pending.isEmpty()) {
+            buffer.releaseDrained();
+        }
+    }
+
+    /**
      * At the deadline (or on interrupt): with a spool, whatever fits goes there first; everything
      * else not yet sent is lost, and counted as such.
      */
@@ -494,6 +505,7 @@ final class Shipper implements Runnable {
         }
         int carried = pending.size();
         pending.clear();
+        buffer.releaseDrained();
         if (held != null) {
             carried += heldEvents;
             held = null;

@@ -21,7 +21,6 @@ class LokiConfigTest {
         assertThat(c.format()).isEqualTo(PushFormat.JSON);
         assertThat(c.compression()).isEqualTo(Compression.NONE);
         assertThat(c.compressionLevel()).isEqualTo(1);
-        assertThat(c.recycleEvents()).isFalse();
         assertThat(c.batchMaxBytes()).isEqualTo(1024 * 1024);
         assertThat(c.batchMaxEvents()).isEqualTo(10_000);
         assertThat(c.flushIntervalMs()).isEqualTo(1_000);

@@ -1,6 +1,5 @@
 package io.github.lokiappender.log4j2;
 
-import io.github.lokiappender.core.EventPool;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
@@ -11,28 +10,34 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a Log4j2 {@link LogEvent} into the core's {@link LokiEvent}: the timestamp at Log4j2's
- * precision, the line from the layout, the label set and the structured metadata. Runs on the
- * logging thread (or the async logger's thread), reusing per-thread buffers and the pipeline's
- * recycled events: with a PatternLayout and known label values, a call allocates nothing.
+ * Hands a Log4j2 {@link LogEvent} to the core: the timestamp at Log4j2's precision, the line from
+ * the layout, the label set and the structured metadata. Runs on the logging thread (or the async
+ * logger's thread), reusing per-thread buffers: with a PatternLayout and known label values, a call
+ * allocates nothing (the pipeline copies the line's bytes into its buffer).
  */
 final class EventConverter {
+
+    /** Where converted events go: {@link io.github.lokiappender.core.LokiPipeline#offer(long, CharSequence, LabelSet, String[])}. */
+    interface Target {
+        /** @param line valid during the call only (a reused builder) */
+        boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs);
+    }
 
     private final LineRenderer line;
     private final LabelResolver labels;
     private final FieldSpec[] metadata;
-    private final EventPool events;
+    private final Target target;
 
-    /** A converter making standalone events (tests). */
+    /** A converter for {@link #convert} only (tests). */
     EventConverter(LineRenderer line, List<FieldSpec> labelSpecs, List<FieldSpec> metadataSpecs,
                    LabelSetRegistry registry) {
-        this(line, labelSpecs, metadataSpecs, registry, new EventPool(0, 0));
+        this(line, labelSpecs, metadataSpecs, registry, null);
     }
 
-    /** @param events where events come from: the pipeline's pool, which recycles them once shipped */
+    /** @param target where {@link #offer} hands events: the pipeline */
     EventConverter(LineRenderer line, List<FieldSpec> labelSpecs, List<FieldSpec> metadataSpecs,
-                   LabelSetRegistry registry, EventPool events) {
-        this.events = events;
+                   LabelSetRegistry registry, Target target) {
+        this.target = target;
         this.line = line;
         this.labels = new LabelResolver(labelSpecs, registry);
         this.metadata = metadataSpecs.toArray(new FieldSpec[0]);
@@ -44,15 +49,30 @@ final class EventConverter {
         return t.getEpochSecond() * 1_000_000_000L + t.getNanoOfSecond();
     }
 
+    /** Converts the event and hands it to the target; returns whether it was buffered. */
+    boolean offer(LogEvent event) {
+        return deliver(event, target);
+    }
+
+    /** The event as a standalone {@link LokiEvent} (tests). */
     LokiEvent convert(LogEvent event) {
+        LokiEvent[] out = new LokiEvent[1];
+        deliver(event, (ts, text, set, md) -> {
+            out[0] = LokiEvent.of(ts, text, set, md);
+            return true;
+        });
+        return out[0];
+    }
+
+    private boolean deliver(LogEvent event, Target to) {
         Scratch s = Scratch.acquire();
         try {
             long ts = timestampNanos(event);
             CharSequence text = line.render(event, s.line);
             LabelSet set = labels.resolve(event, s.key);
             String[] md = metadata.length == 0 ? null : metadata(event, s.key);
-            // the line is encoded into the (recycled) event's own bytes before the scratch is reused
-            return events.claim().set(ts, text, set, md);
+            // the target copies the line before the scratch is reused
+            return to.offer(ts, text, set, md);
         } finally {
             s.release();
         }

@@ -128,7 +128,7 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             try {
                 LokiPipeline p = LokiPipeline.start(config, status, LabelResolver.overflowLabels(labels));
                 pipeline = p;
-                running = new Running(p, new EventConverter(lineRenderer, labels, metadata, p.labelSets(), p.eventPool()));
+                running = new Running(p, new EventConverter(lineRenderer, labels, metadata, p.labelSets(), p::offer));
                 LOGGER.debug("Loki appender '{}' started: {}, labels {}, structured metadata {}",
                         getName(), config, labels, metadata);
             } catch (RuntimeException e) {
@@ -150,7 +150,7 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return;
         }
         try {
-            r.pipeline.offer(r.converter.convert(event));
+            r.converter.offer(event);
         } catch (RuntimeException e) {
             // a failing layout or converter: reported (rate-limited by Log4j2's error handler), never thrown
             error("Loki appender '" + getName() + "' could not format an event: " + e, event, e);
@@ -257,8 +257,6 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         private String micrometer;
         @PluginBuilderAttribute
         private String jmx;
-        @PluginBuilderAttribute
-        private String recycleEvents;
         @PluginBuilderAttribute
         private String spoolDirectory;
         @PluginBuilderAttribute
@@ -407,12 +405,6 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
-        /** Recycle events from finished batches: no allocation per logging call, for a little more CPU; default false. */
-        public B setRecycleEvents(boolean v) {
-            this.recycleEvents = Boolean.toString(v);
-            return asBuilder();
-        }
-
         /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */
         public B setJmx(boolean v) {
             this.jmx = Boolean.toString(v);
@@ -544,9 +536,6 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if ((bool = p.booleanValue("jmx", jmx)) != null) {
                 b.jmx(bool);
-            }
-            if ((bool = p.booleanValue("recycleEvents", recycleEvents)) != null) {
-                b.recycleEvents(bool);
             }
             if (!OptionParser.isAbsent(spoolDirectory)) {
                 b.spoolDirectory(spoolDirectory.trim());

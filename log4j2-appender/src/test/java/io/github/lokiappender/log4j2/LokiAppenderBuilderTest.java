@@ -68,7 +68,7 @@ class LokiAppenderBuilderTest {
                         + " bufferMaxEvents=\"99\" overflowPolicy=\"block\" blockTimeoutMs=\"3\" maxRetries=\"2\""
                         + " retryMinBackoffMs=\"10\" retryMaxBackoffMs=\"20\" connectTimeoutMs=\"111\""
                         + " requestTimeoutMs=\"222\" shutdownTimeoutMs=\"333\" maxLineBytes=\"1000\" maxStreams=\"5\""
-                        + " micrometer=\"false\" jmx=\"false\" recycleEvents=\"true\"",
+                        + " micrometer=\"false\" jmx=\"false\"",
                 "<Label name=\"app\" value=\"shop\"/>"));
 
         LokiConfig c = loki(ctx).config();
@@ -95,7 +95,6 @@ class LokiAppenderBuilderTest {
         assertThat(c.maxStreams()).isEqualTo(5);
         assertThat(c.micrometer()).isFalse();
         assertThat(c.jmx()).isFalse();
-        assertThat(c.recycleEvents()).isTrue();
         assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(
                 javax.management.ObjectName.getInstance("io.github.lokiappender:type=LokiAppender,name=LOKI*"), null))
                 .isEmpty();
@@ -167,7 +166,6 @@ class LokiAppenderBuilderTest {
         assertThat(c.http().insecureSkipTlsVerify()).isFalse();
         assertThat(c.micrometer()).isTrue();
         assertThat(c.jmx()).isTrue();
-        assertThat(c.recycleEvents()).isFalse();
         assertThat(c.http().tenantId()).isNull();
         assertThat(c.http().authorization()).isNull();
         assertThat(c.spoolDirectory()).isNull();
@@ -212,7 +210,6 @@ class LokiAppenderBuilderTest {
                 arguments("maxStreams=\"0\"", "'maxStreams' must be > 0, was 0"),
                 arguments("micrometer=\"yes\"", "'micrometer' must be true or false, was 'yes'"),
                 arguments("jmx=\"on\"", "'jmx' must be true or false, was 'on'"),
-                arguments("recycleEvents=\"1\"", "'recycleEvents' must be true or false, was '1'"),
                 arguments("spoolMaxBytes=\"lots\"", "'spoolMaxBytes' must be a whole number, was 'lots'"),
                 arguments("spoolMaxBytes=\"0\"", "'spoolMaxBytes' must be > 0, was 0"),
                 arguments("spoolMaxBytes=\"1000\"", "'spoolMaxBytes' must be at least 2 x batchMaxBytes (2097152), was 1000"),

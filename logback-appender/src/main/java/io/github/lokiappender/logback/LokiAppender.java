@@ -82,7 +82,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Integer maxStreams;
     private Boolean micrometer;
     private Boolean jmx;
-    private Boolean recycleEvents;
     private String spoolDirectory;
     private Long spoolMaxBytes;
     private String labels;
@@ -122,8 +121,8 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         String line = a.line.format(event);
         LabelSet labelSet = a.labels.resolve(event);
         String[] metadata = a.metadata == null ? null : a.metadata.resolve(event);
-        // a recycled event: the line is encoded into its own UTF-8 bytes (no event or array per call)
-        a.pipeline.offer(a.pipeline.newEvent().set(epochNanos(event), line, labelSet, metadata));
+        // the line is copied into the buffer as UTF-8 bytes: no event object per call
+        a.pipeline.offer(epochNanos(event), line, labelSet, metadata);
     }
 
     /** Logback's event time with its full (nanosecond) precision. */
@@ -317,9 +316,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (jmx != null) {
             b.jmx(jmx);
-        }
-        if (recycleEvents != null) {
-            b.recycleEvents(recycleEvents);
         }
         if (spoolDirectory != null) {
             b.spoolDirectory(spoolDirectory.trim());
@@ -563,11 +559,6 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
      */
     public void setMicrometer(boolean micrometer) {
         this.micrometer = micrometer;
-    }
-
-    /** Recycle events from finished batches: no allocation per logging call, for a little more CPU; default false. */
-    public void setRecycleEvents(boolean recycleEvents) {
-        this.recycleEvents = recycleEvents;
     }
 
     /** Register the counters as a JMX MBean {@code io.github.lokiappender:type=LokiAppender,name=<name>}; default true. */

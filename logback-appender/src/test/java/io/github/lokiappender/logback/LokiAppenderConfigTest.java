@@ -84,7 +84,6 @@ class LokiAppenderConfigTest {
                 <maxStreams>7</maxStreams>
                 <micrometer>false</micrometer>
                 <jmx>false</jmx>
-                <recycleEvents>true</recycleEvents>
                 <labels>app=shop, level=%%level</labels>
                 <structuredMetadata>trace_id=%%mdc{trace_id}</structuredMetadata>
                 """.formatted(caPem)));
@@ -120,7 +119,6 @@ class LokiAppenderConfigTest {
             assertThat(c.maxStreams()).isEqualTo(7);
             assertThat(c.micrometer()).isFalse();
             assertThat(c.jmx()).isFalse();
-            assertThat(c.recycleEvents()).isTrue();
             assertThat(appender.getLabels()).isEqualTo("app=shop, level=%level");
             assertThat(appender.getStructuredMetadata()).isEqualTo("trace_id=%mdc{trace_id}");
             assertThat(problems(ctx)).isEmpty();
@@ -181,7 +179,6 @@ class LokiAppenderConfigTest {
             assertThat(c.maxStreams()).isEqualTo(1000);
             assertThat(c.micrometer()).isTrue();
             assertThat(c.jmx()).isTrue();
-            assertThat(c.recycleEvents()).isFalse();
             assertThat(c.spoolDirectory()).isNull();
             assertThat(c.spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
         } finally {

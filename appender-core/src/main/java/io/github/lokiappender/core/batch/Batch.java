@@ -1,6 +1,5 @@
 package io.github.lokiappender.core.batch;
 
-import io.github.lokiappender.core.EventPool;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.labels.LabelSet;
 
@@ -88,11 +87,10 @@ public final class Batch {
 
     /**
      * Empties the batch, keeping its containers for reuse. The batch is finished (encoded and sent,
-     * or given up): pooled events go back to their pool here, so nothing may read them afterwards.
+     * or given up).
      */
     public void clear() {
         for (Stream s : streams) {
-            EventPool.recycleAll(s.events);
             s.events.clear();
             s.labels = null;
             if (spare.size() < 64) {

@@ -60,7 +60,6 @@ public final class BatchAssembler {
             pending.pollFirst();
             if (size > hardLimitBytes) {
                 stats.dropped(DropReason.UNSENDABLE, 1);
-                e.recycle();
                 dropped++;
                 continue;
             }

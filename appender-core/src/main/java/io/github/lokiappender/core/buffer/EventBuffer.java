@@ -4,35 +4,46 @@ import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.PipelineStats;
 
-import java.util.ArrayDeque;
+import io.github.lokiappender.core.encode.Utf8;
+import io.github.lokiappender.core.labels.LabelSet;
+
 import java.util.Collection;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The bounded hand-off between logging threads and the shipper thread, limited both in bytes
- * (by {@link LokiEvent#weight()}) and in events. A batch is due when {@code batchEvents} events or
- * {@code batchBytes} of content ({@link LokiEvent#contentSize()}: line bytes plus metadata characters) are waiting.
+ * The bounded hand-off between logging threads and the shipper thread, limited both in bytes and
+ * in events. A batch is due when {@code batchEvents} events or {@code batchBytes} of content (line
+ * bytes plus metadata characters) are waiting.
  *
- * <p>Callers hold the lock only for O(1) work (O(k) for k evictions under DROP_OLDEST). The
+ * <p>Events are stored as bytes, not objects: each is a record in a chunk of a few KiB (see
+ * {@link RecordChunks}), so a logging thread allocates nothing in steady state (it encodes the line
+ * into a reused per-thread array, then copies the bytes under the lock) and a byte of budget is a
+ * byte of heap. The shipper reads records back as {@link LokiEvent} views on the chunks; chunks it
+ * has read from are reused only after it says, with {@link #releaseDrained()}, that it holds no view.
+ *
+ * <p>Callers hold the lock only for the copy (O(k) more for k evictions under DROP_OLDEST). The
  * shipper sleeps in {@link #awaitReady(long)} until a batch is due: enough events or bytes for a
  * batch, the linger time since the first waiting event has passed, a flush was requested, or the
  * buffer was closed. Every state change that can make a batch due happens under the same lock
  * that the shipper waits on, so no wake-up is lost.
- *
- * <p>Events it drops (full, closed, evicted, discarded) go back to their {@link io.github.lokiappender.core.EventPool}.
  *
  * <p>The buffer also tracks progress for {@code flush}: events accepted versus events finished
  * (delivered or dropped after acceptance), reported by the shipper through {@link #completed(int)}.
  */
 public final class EventBuffer {
 
+    /** A per-thread array the line is encoded into outside the lock; kept up to this size. */
+    private static final int MAX_KEPT_SCRATCH_BYTES = 16 * 1024;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchDue = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final Condition progress = lock.newCondition();
 
-    private final ArrayDeque<LokiEvent> queue = new ArrayDeque<>();
+    private final RecordChunks records;
     private final long maxBytes;
     private final int maxEvents;
     private final OverflowPolicy policy;
@@ -41,9 +52,7 @@ public final class EventBuffer {
     private final long batchBytes;
     private final PipelineStats stats;
 
-    // all guarded by lock
-    private long bytes;
-    private long contentSize;
+    // all guarded by lock (records too)
     private long firstArrivalNanos;
     private long acceptedTotal;
     private long removedTotal;
@@ -53,12 +62,12 @@ public final class EventBuffer {
     private int blockedProducers;
 
     /**
-     * @param maxBytes          byte budget (sum of event weights)
+     * @param maxBytes          byte budget (sum of {@link #weight(int, int)} of the events held)
      * @param maxEvents         event budget
      * @param policy            what to do when full
      * @param blockTimeoutNanos longest wait under {@link OverflowPolicy#BLOCK}
      * @param batchEvents       buffered events that make a batch due at once
-     * @param batchBytes        buffered bytes (weights) that make a batch due at once
+     * @param batchBytes        buffered content bytes that make a batch due at once
      * @param stats             where drops are counted
      */
     public EventBuffer(long maxBytes, int maxEvents, OverflowPolicy policy, long blockTimeoutNanos,
@@ -70,41 +79,87 @@ public final class EventBuffer {
         this.batchEvents = batchEvents;
         this.batchBytes = batchBytes;
         this.stats = stats;
+        this.records = new RecordChunks(RecordChunks.chunkSizeFor(maxBytes),
+                RecordChunks.spareChunksFor(maxBytes, batchEvents, batchBytes));
     }
 
     /**
-     * Adds an event, applying the overflow policy when full. Never throws; a rejected event is
-     * counted under its {@link DropReason}. Under {@link OverflowPolicy#BLOCK} waits at most the
-     * configured time; an interrupt ends the wait (the interrupt status is kept).
-     *
-     * @return true if the event was buffered
+     * What an event takes of the byte budget: its record (header, line) in a chunk plus the
+     * characters of its metadata. A chunk's unused end, when the next record did not fit, is charged
+     * too until the shipper has read past it.
      */
+    public static int weight(int lineUtf8Bytes, int metadataChars) {
+        return RecordChunks.HEADER_BYTES + lineUtf8Bytes + metadataChars;
+    }
+
+    /**
+     * Adds an event, applying the overflow policy when full. Never throws for a full or closed
+     * buffer; a rejected event is counted under its {@link DropReason}. Under
+     * {@link OverflowPolicy#BLOCK} waits at most the configured time; an interrupt ends the wait
+     * (the interrupt status is kept). The line is only read during the call.
+     *
+     * @param line          the log line, e.g. a reused builder; null becomes empty
+     * @param metadataPairs flat {@code [name, value, ...]} array, kept by the buffer (not to be changed), or null
+     * @return true if the event was buffered
+     * @throws IllegalArgumentException for metadata with an odd number of elements
+     */
+    public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
+        Objects.requireNonNull(labels, "labels");
+        String[] md = LokiEvent.compactMetadata(metadataPairs);
+        CharSequence s = line == null ? "" : line;
+        int n = s.length();
+        byte[] kept = SCRATCH.get();
+        byte[] b = kept;
+        if (b.length < n) {
+            b = new byte[n + (n >> 2)];
+        }
+        // ASCII first, one byte per char, into room for the whole line as ASCII
+        int p = Utf8.copyAscii(s, 0, n, b, 0);
+        if (p < n) {
+            int needed = p + Utf8.length(s, p, n);
+            if (b.length < needed) {
+                b = java.util.Arrays.copyOf(b, needed + (needed >> 2));
+            }
+            p = Utf8.encode(s, p, n, b, p);
+        }
+        if (b != kept && b.length <= MAX_KEPT_SCRATCH_BYTES) {
+            SCRATCH.set(b);
+        }
+        return offerUtf8(timestampNanos, b, 0, p, labels, md);
+    }
+
+    /** As {@link #offer(long, CharSequence, LabelSet, String[])} for an event made already (copied). */
     public boolean offer(LokiEvent event) {
-        int w = event.weight();
+        return offerUtf8(event.timestampNanos(), event.lineBytes(), event.lineOffset(), event.lineUtf8Length(),
+                event.labels(), event.metadataPairs());
+    }
+
+    private boolean offerUtf8(long timestampNanos, byte[] line, int offset, int length, LabelSet labels, String[] md) {
+        int mdChars = LokiEvent.chars(md);
         lock.lock();
         try {
             if (closed) {
                 stats.dropped(DropReason.CLOSED, 1);
-                event.recycle();
                 return false;
             }
-            if (!hasRoom(w)) {
-                if (w > maxBytes || !makeRoom(w)) {
+            if (length > RecordChunks.MAX_LINE_BYTES) {
+                stats.dropped(DropReason.UNSENDABLE, 1);
+                return false;
+            }
+            if (!hasRoom(length, mdChars)) {
+                if ((long) weight(length, mdChars) > maxBytes || !makeRoom(length, mdChars)) {
                     stats.dropped(closed ? DropReason.CLOSED : DropReason.BUFFER_FULL, 1);
-                    event.recycle();
                     return false;
                 }
             }
-            queue.addLast(event);
-            bytes += w;
-            int c = event.contentSize();
-            contentSize += c;
+            long content = records.contentSize();
+            records.append(timestampNanos, line, offset, length, labels, md, mdChars);
             acceptedTotal++;
-            int n = queue.size();
+            int n = records.count();
             if (n == 1) {
                 firstArrivalNanos = System.nanoTime();
                 batchDue.signal(); // starts the shipper's linger timer
-            } else if (n == batchEvents || (contentSize >= batchBytes && contentSize - c < batchBytes)) {
+            } else if (n == batchEvents || (content < batchBytes && records.contentSize() >= batchBytes)) {
                 batchDue.signal(); // a full batch is waiting; signalled once per crossing
             }
             return true;
@@ -113,20 +168,17 @@ public final class EventBuffer {
         }
     }
 
-    private boolean hasRoom(int w) {
-        return queue.size() < maxEvents && bytes + w <= maxBytes;
+    private boolean hasRoom(int lineBytes, int mdChars) {
+        return records.count() < maxEvents && records.bytes() + records.cost(lineBytes) + mdChars <= maxBytes;
     }
 
     /** Called with the lock held and the buffer full. */
-    private boolean makeRoom(int w) {
+    private boolean makeRoom(int lineBytes, int mdChars) {
         switch (policy) {
             case DROP_OLDEST:
                 int evicted = 0;
-                while (!hasRoom(w) && !queue.isEmpty()) {
-                    LokiEvent old = queue.pollFirst();
-                    bytes -= old.weight();
-                    contentSize -= old.contentSize();
-                    old.recycle();
+                while (!hasRoom(lineBytes, mdChars) && records.count() > 0) {
+                    records.skip();
                     evicted++;
                 }
                 if (evicted > 0) {
@@ -134,12 +186,12 @@ public final class EventBuffer {
                     stats.dropped(DropReason.BUFFER_FULL, evicted);
                     addCompleted(evicted);
                 }
-                return hasRoom(w);
+                return hasRoom(lineBytes, mdChars);
             case BLOCK:
                 long remaining = blockTimeoutNanos;
                 blockedProducers++;
                 try {
-                    while (!hasRoom(w) && !closed && remaining > 0) {
+                    while (!hasRoom(lineBytes, mdChars) && !closed && remaining > 0) {
                         remaining = notFull.awaitNanos(remaining);
                     }
                 } catch (InterruptedException e) {
@@ -147,7 +199,7 @@ public final class EventBuffer {
                 } finally {
                     blockedProducers--;
                 }
-                return !closed && hasRoom(w);
+                return !closed && hasRoom(lineBytes, mdChars);
             case DROP_NEWEST:
             default:
                 return false;
@@ -164,7 +216,7 @@ public final class EventBuffer {
         lock.lock();
         try {
             while (true) {
-                int n = queue.size();
+                int n = records.count();
                 if (n == 0) {
                     if (closed) {
                         return false;
@@ -172,7 +224,7 @@ public final class EventBuffer {
                     batchDue.await();
                     continue;
                 }
-                if (closed || n >= batchEvents || contentSize >= batchBytes || removedTotal < flushTarget) {
+                if (closed || n >= batchEvents || records.contentSize() >= batchBytes || removedTotal < flushTarget) {
                     return true;
                 }
                 long wait = firstArrivalNanos + lingerNanos - System.nanoTime();
@@ -196,11 +248,11 @@ public final class EventBuffer {
         try {
             long until = System.nanoTime() + Math.max(0, maxWaitNanos);
             while (true) {
-                int n = queue.size();
+                int n = records.count();
                 long now = System.nanoTime();
                 long wait = until - now;
                 if (n > 0) {
-                    if (closed || n >= batchEvents || contentSize >= batchBytes || removedTotal < flushTarget) {
+                    if (closed || n >= batchEvents || records.contentSize() >= batchBytes || removedTotal < flushTarget) {
                         return true;
                     }
                     long linger = firstArrivalNanos + lingerNanos - now;
@@ -239,28 +291,26 @@ public final class EventBuffer {
      * Moves events, oldest first, into {@code out}: at most {@code maxEvents}, and no more than
      * {@code maxChars} characters of content unless the first event alone has more. Mirrors the
      * batch cut, so that what is drained usually makes exactly one batch. Returns how many.
+     *
+     * <p>The events are views on the buffer's memory: they stay valid until the caller (the
+     * shipper) calls {@link #releaseDrained()}.
      */
     public int drainTo(Collection<LokiEvent> out, int maxEvents, long maxChars) {
         lock.lock();
         try {
             int n = 0;
-            long freed = 0;
             long chars = 0;
-            while (n < maxEvents) {
-                LokiEvent e = queue.peekFirst();
-                if (e == null || (n > 0 && chars + e.contentSize() > maxChars)) {
+            while (n < maxEvents && records.count() > 0) {
+                int c = records.nextContentSize();
+                if (n > 0 && chars + c > maxChars) {
                     break;
                 }
-                queue.pollFirst();
-                out.add(e);
-                freed += e.weight();
-                chars += e.contentSize();
+                out.add(records.take());
+                chars += c;
                 n++;
             }
-            bytes -= freed;
-            contentSize -= chars;
             removedTotal += n;
-            if (!queue.isEmpty()) {
+            if (records.count() > 0) {
                 // the rest has waited too; restart its linger from now rather than tracking each arrival
                 firstArrivalNanos = System.nanoTime();
             }
@@ -268,6 +318,19 @@ public final class EventBuffer {
                 notFull.signalAll();
             }
             return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Shipper side: no event drained so far is in use any more (each was encoded or dropped), so
+     * the memory they were views on may be filled again.
+     */
+    public void releaseDrained() {
+        lock.lock();
+        try {
+            records.releaseRetired();
         } finally {
             lock.unlock();
         }
@@ -339,13 +402,8 @@ public final class EventBuffer {
     public int discardAll() {
         lock.lock();
         try {
-            int n = queue.size();
-            for (LokiEvent e : queue) {
-                e.recycle();
-            }
-            queue.clear();
-            bytes = 0;
-            contentSize = 0;
+            int n = records.count();
+            records.clear();
             removedTotal += n;
             addCompleted(n);
             return n;
@@ -367,17 +425,17 @@ public final class EventBuffer {
     public int size() {
         lock.lock();
         try {
-            return queue.size();
+            return records.count();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Bytes (weights) currently buffered. */
+    /** Bytes of the budget in use now (see {@link #weight(int, int)}). */
     public long bytes() {
         lock.lock();
         try {
-            return bytes;
+            return records.bytes();
         } finally {
             lock.unlock();
         }

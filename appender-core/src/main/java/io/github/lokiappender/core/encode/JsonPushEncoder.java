@@ -129,7 +129,7 @@ public final class JsonPushEncoder implements PushEncoder {
         b[p++] = '"';
         b[p++] = ',';
         sink.size(p);
-        writeUtf8(e.lineBytes(), e.lineUtf8Length());
+        writeUtf8(e.lineBytes(), e.lineOffset(), e.lineUtf8Length());
         int m = e.metadataCount();
         if (m > 0) {
             one(',');
@@ -158,21 +158,22 @@ public final class JsonPushEncoder implements PushEncoder {
             }
         }
         Utf8.encode(s, 0, n, b, 0);
-        writeUtf8(b, len);
+        writeUtf8(b, 0, len);
     }
 
     /**
      * Writes valid UTF-8 as a quoted JSON string: runs of bytes that need no escaping are copied
      * whole (non-ASCII bytes never need it), the others escaped.
      */
-    private void writeUtf8(byte[] b, int len) {
+    private void writeUtf8(byte[] b, int off, int len) {
         // room for the whole string if nothing needs escaping; escapes make room as they come
         sink.ensure(sink.size() + len + 2);
         byte[] out = sink.array();
         int p = sink.size();
         out[p++] = '"';
-        int run = 0;
-        for (int i = 0; i < len; i++) {
+        int run = off;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
             int c = b[i];
             if (c < 0 || ESCAPES[c] == 0) {
                 continue;
@@ -181,7 +182,7 @@ public final class JsonPushEncoder implements PushEncoder {
             System.arraycopy(b, run, out, p, n);
             p += n;
             sink.size(p);
-            sink.ensure(p + 6 + (len - i) + 1);
+            sink.ensure(p + 6 + (end - i) + 1);
             out = sink.array();
             int esc = ESCAPES[c];
             out[p++] = '\\';
@@ -196,7 +197,7 @@ public final class JsonPushEncoder implements PushEncoder {
             }
             run = i + 1;
         }
-        int n = len - run;
+        int n = end - run;
         System.arraycopy(b, run, out, p, n);
         p += n;
         out[p++] = '"';

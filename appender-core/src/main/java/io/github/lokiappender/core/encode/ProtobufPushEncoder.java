@@ -148,7 +148,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
                 if (lineLen > 0) {
                     b[p++] = ENTRY_LINE;
                     p = writeVarint(b, p, lineLen);
-                    System.arraycopy(e.lineBytes(), 0, b, p, lineLen); // UTF-8 already
+                    System.arraycopy(e.lineBytes(), e.lineOffset(), b, p, lineLen); // UTF-8 already
                     p += lineLen;
                 }
                 for (int m = 0; m < e.metadataCount(); m++) {

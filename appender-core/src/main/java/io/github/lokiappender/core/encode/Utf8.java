@@ -92,15 +92,15 @@ public final class Utf8 {
 
     /**
      * The largest length at most {@code maxBytes} (and at most {@code length}) at which the valid
-     * UTF-8 in {@code b[0, length)} can be cut without splitting a character.
+     * UTF-8 in {@code b[offset, offset + length)} can be cut without splitting a character.
      */
-    public static int cutPoint(byte[] b, int length, int maxBytes) {
+    public static int cutPoint(byte[] b, int offset, int length, int maxBytes) {
         if (length <= maxBytes) {
             return length;
         }
         int cut = Math.max(0, maxBytes);
         // step back over continuation bytes (10xxxxxx): the cut lands before a character's first byte
-        while (cut > 0 && (b[cut] & 0xC0) == 0x80) {
+        while (cut > 0 && (b[offset + cut] & 0xC0) == 0x80) {
             cut--;
         }
         return cut;

@@ -36,8 +36,7 @@ final class Report {
                 + String.format(Locale.ROOT, "%.1f", minutes) + " min)");
         line("- every appender: batches of at most " + s.batchEvents + " events / " + s.batchBytes
                 + " bytes, flushed after " + s.flushMs + " ms, buffer " + s.bufferMb + " MiB, labels `app=bench` + `level`,"
-                + " line `%level %logger [%thread] - %msg`, no structured metadata; JVMs " + String.join(" ", s.childJvm())
-                + "; this project's appenders with recycleEvents=" + s.recycleEvents);
+                + " line `%level %logger [%thread] - %msg`, no structured metadata; JVMs " + String.join(" ", s.childJvm()));
         line("");
         jmhTable();
         burstTable();

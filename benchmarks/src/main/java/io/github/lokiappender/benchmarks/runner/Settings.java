@@ -36,8 +36,6 @@ final class Settings {
     boolean jfr = false;
     /** Extra bursts of this project's appenders with overflowPolicy=BLOCK and this timeout (0: none). */
     long blockBurstMs = 1_000;
-    /** Run this project's appenders with recycleEvents=true (no allocation per call, more CPU). */
-    boolean recycleEvents;
     String logDir = null;
 
     static final String USAGE = String.join("\n",
@@ -52,7 +50,6 @@ final class Settings {
             "  --burst-default-format   burst only in each appender's default format",
             "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
             "                           blockTimeoutMs=N (default 1000; 0 = skip)",
-            "  --recycle-events         run this project's appenders with recycleEvents=true",
             "  --jfr                    record a JFR profile of every end-to-end child (in the log directory)",
             "  --out=FILE               also write the report (Markdown) to FILE");
 
@@ -117,9 +114,6 @@ final class Settings {
                 case "--jfr":
                     s.jfr = true;
                     break;
-                case "--recycle-events":
-                    s.recycleEvents = true;
-                    break;
                 case "--out":
                     s.out = value;
                     break;
@@ -150,7 +144,6 @@ final class Settings {
         p.add("-Dbench.flushSeconds=" + Math.max(1, flushMs / 1000));
         p.add("-Dbench.bufferBytes=" + ((long) bufferMb << 20));
         p.add("-Dbench.bufferMb=" + bufferMb);
-        p.add("-Dbench.recycle=" + recycleEvents);
         if (v.framework == Variant.Framework.LOGBACK) {
             p.add("-Dlogback.configurationFile=" + v.config);
         } else {

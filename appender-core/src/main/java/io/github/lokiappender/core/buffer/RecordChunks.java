@@ -1,0 +1,253 @@
+package io.github.lokiappender.core.buffer;
+
+import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.labels.LabelSet;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * The buffer's storage: a FIFO of event records in byte chunks. Not thread-safe: the
+ * {@link EventBuffer} calls it under its lock.
+ *
+ * <p>A record is a 12-byte header (line length and two flags in an int, the timestamp in a long)
+ * followed by the line's UTF-8 bytes. Records do not span chunks: when the next one does not fit
+ * the rest of the last chunk, that rest is marked unused (and charged to the budget until the
+ * reader passes it) and a new chunk starts; a record larger than a chunk gets a chunk of its own
+ * size. Label sets and metadata are references, so they are kept beside the bytes in two queues
+ * in the same order: a label set only when it differs from the previous record's (a flag says so),
+ * metadata only for records that have some.
+ *
+ * <p>Chunks the reader has passed are "retired": the shipper may still hold events that are views
+ * on them. {@link #releaseRetired()} (called when it holds none) makes them spare, and a spare
+ * chunk is filled again instead of allocating a new one, up to a bound of about two batches.
+ */
+final class RecordChunks {
+
+    static final int HEADER_BYTES = 12;
+    /** Longest line a record can hold (30 bits of length); longer ones are dropped as unsendable. */
+    static final int MAX_LINE_BYTES = (1 << 30) - 1 - HEADER_BYTES;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
+    private static final int MIN_CHUNK_BYTES = 1024;
+    private static final int LENGTH_MASK = (1 << 30) - 1;
+    private static final int NEW_LABELS = 1 << 30;
+    private static final int HAS_METADATA = 1 << 31;
+    /** In place of a header: the rest of the chunk is unused. No record has it (its length would be too long). */
+    private static final int UNUSED_REST = -1;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final int chunkSize;
+    private final int maxSpare;
+    /** Chunks holding unread records, oldest first; the last one is written to. */
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    private final ArrayDeque<LabelSet> labels = new ArrayDeque<>();
+    private final ArrayDeque<String[]> metadata = new ArrayDeque<>();
+    private final ArrayList<byte[]> retired = new ArrayList<>();
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private int readPos;
+    private int writePos;
+    private LabelSet lastWritten;
+    private LabelSet lastRead;
+    private int count;
+    private long bytes;
+    private long contentSize;
+
+    RecordChunks(int chunkSize, int maxSpare) {
+        this.chunkSize = chunkSize;
+        this.maxSpare = maxSpare;
+    }
+
+    /**
+     * Chunk size for a budget: the whole budget (a power of two) when it is small, so that a small
+     * buffer holds exactly what its budget says; 64 KiB otherwise, small enough to stay out of G1's
+     * humongous allocations.
+     */
+    static int chunkSizeFor(long maxBytes) {
+        long size = Long.highestOneBit(Math.max(1, maxBytes - 1)) << 1;
+        return (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, size));
+    }
+
+    /** Spare chunks kept: what two batches (one being sent, one being filled) take, within the budget. */
+    static int spareChunksFor(long maxBytes, int batchEvents, long batchBytes) {
+        int size = chunkSizeFor(maxBytes);
+        long twoBatches = 2 * (Math.min(batchBytes, maxBytes) + (long) HEADER_BYTES * batchEvents);
+        return (int) Math.min(Math.min(maxBytes, twoBatches) / size + 2, 1024);
+    }
+
+    int count() {
+        return count;
+    }
+
+    /** Budget in use: records, metadata characters and unused chunk ends not yet passed by the reader. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Line bytes plus metadata characters of the records held. */
+    long contentSize() {
+        return contentSize;
+    }
+
+    /**
+     * What appending a line of {@code lineBytes} adds to {@link #bytes()} (metadata aside): its
+     * record, plus the rest of the last chunk when the record does not fit there.
+     */
+    long cost(int lineBytes) {
+        int size = HEADER_BYTES + lineBytes;
+        byte[] last = chunks.peekLast();
+        if (last == null || count == 0 || last.length - writePos >= size) {
+            return size; // an empty buffer starts a fresh chunk: nothing is wasted
+        }
+        return size + (last.length - writePos);
+    }
+
+    /** Appends a record; the caller has checked the budget with {@link #cost(int)}. */
+    void append(long timestampNanos, byte[] line, int offset, int length, LabelSet set, String[] md, int mdChars) {
+        int size = HEADER_BYTES + length;
+        byte[] c = chunks.peekLast();
+        if (c == null || c.length - writePos < size) {
+            if (count == 0) {
+                // nothing unread: everything held can be retired (the shipper may still read what it drained)
+                retireAll();
+            } else {
+                int rest = c.length - writePos;
+                if (rest >= 4) {
+                    INT.set(c, writePos, UNUSED_REST);
+                }
+                bytes += rest;
+            }
+            c = size > chunkSize ? new byte[size] : newChunk();
+            chunks.addLast(c);
+            writePos = 0;
+        }
+        int header = length;
+        if (set != lastWritten) {
+            header |= NEW_LABELS;
+            labels.addLast(set);
+            lastWritten = set;
+        }
+        if (md.length > 0) {
+            header |= HAS_METADATA;
+            metadata.addLast(md);
+        }
+        INT.set(c, writePos, header);
+        LONG.set(c, writePos + 4, timestampNanos);
+        System.arraycopy(line, offset, c, writePos + HEADER_BYTES, length);
+        writePos += size;
+        count++;
+        bytes += size + mdChars;
+        contentSize += length + mdChars;
+    }
+
+    private byte[] newChunk() {
+        byte[] c = spare.pollFirst();
+        return c != null ? c : new byte[chunkSize];
+    }
+
+    /** Content size (line bytes plus metadata characters) of the oldest record; there is one. */
+    int nextContentSize() {
+        byte[] c = headWithRecord();
+        int header = (int) INT.get(c, readPos);
+        int n = header & LENGTH_MASK;
+        if ((header & HAS_METADATA) != 0) {
+            n += LokiEvent.chars(metadata.peekFirst());
+        }
+        return n;
+    }
+
+    /** Removes the oldest record and returns it as a view on its chunk; there is one. */
+    LokiEvent take() {
+        byte[] c = headWithRecord();
+        int at = readPos;
+        int header = (int) INT.get(c, at);
+        int length = header & LENGTH_MASK;
+        long ts = (long) LONG.get(c, at + 4);
+        String[] md = remove(header, length);
+        return LokiEvent.ofUtf8(ts, c, at + HEADER_BYTES, length, lastRead, md);
+    }
+
+    /** Removes the oldest record without reading it (eviction); there is one. */
+    void skip() {
+        byte[] c = headWithRecord();
+        int header = (int) INT.get(c, readPos);
+        remove(header, header & LENGTH_MASK);
+    }
+
+    private String[] remove(int header, int length) {
+        if ((header & NEW_LABELS) != 0) {
+            lastRead = labels.pollFirst();
+        }
+        String[] md = null;
+        int mdChars = 0;
+        if ((header & HAS_METADATA) != 0) {
+            md = metadata.pollFirst();
+            mdChars = LokiEvent.chars(md);
+        }
+        readPos += HEADER_BYTES + length;
+        count--;
+        bytes -= HEADER_BYTES + length + mdChars;
+        contentSize -= length + mdChars;
+        return md;
+    }
+
+    /** The chunk holding the oldest record, past unused chunk ends (retiring the chunks left behind). */
+    private byte[] headWithRecord() {
+        while (true) {
+            byte[] c = chunks.peekFirst();
+            int rest = c.length - readPos;
+            // count > 0, so a record follows: either here or, if this end is unused, in a later chunk
+            if (rest >= HEADER_BYTES && (int) INT.get(c, readPos) != UNUSED_REST) {
+                return c;
+            }
+            bytes -= rest;
+            retire(chunks.pollFirst());
+            readPos = 0;
+        }
+    }
+
+    private void retire(byte[] c) {
+        if (c.length == chunkSize) {
+            retired.add(c); // a chunk of a single large record is left to the garbage collector
+        }
+    }
+
+    private void retireAll() {
+        for (byte[] c : chunks) {
+            retire(c);
+        }
+        chunks.clear();
+        readPos = 0;
+        writePos = 0;
+    }
+
+    /** Drops every record (they are counted by the caller); their chunks are retired. */
+    void clear() {
+        retireAll();
+        labels.clear();
+        metadata.clear();
+        lastWritten = null;
+        lastRead = null;
+        count = 0;
+        bytes = 0;
+        contentSize = 0;
+    }
+
+    /** Nothing reads retired chunks any more: they become spare (up to the bound), or garbage. */
+    void releaseRetired() {
+        for (byte[] c : retired) {
+            if (spare.size() < maxSpare) {
+                spare.addLast(c);
+            }
+        }
+        retired.clear();
+    }
+
+    /** Chunks kept for reuse now (tests). */
+    int spareChunks() {
+        return spare.size();
+    }
+}
