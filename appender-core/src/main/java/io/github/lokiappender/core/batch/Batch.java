@@ -45,10 +45,12 @@ public final class Batch {
     private final ArrayList<Stream> spare = new ArrayList<>();
     private int eventCount;
     private long lineBytes;
+    /** The stream of the last event added: consecutive events mostly share one (label sets are interned). */
+    private Stream last;
 
     /** Adds an event whose line and metadata take {@code bytes} UTF-8 bytes. */
     public void add(LokiEvent event, int bytes) {
-        Stream s = byLabels.get(event.labels());
+        Stream s = last != null && last.labels == event.labels() ? last : byLabels.get(event.labels());
         if (s == null) {
             s = spare.isEmpty() ? new Stream() : spare.remove(spare.size() - 1);
             s.labels = event.labels();
@@ -56,6 +58,7 @@ public final class Batch {
             streams.add(s);
         }
         s.events.add(event);
+        last = s;
         eventCount++;
         lineBytes += bytes;
     }
@@ -99,6 +102,7 @@ public final class Batch {
         }
         streams.clear();
         byLabels.clear();
+        last = null;
         eventCount = 0;
         lineBytes = 0;
     }

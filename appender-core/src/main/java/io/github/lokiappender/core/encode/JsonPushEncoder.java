@@ -7,6 +7,9 @@ import io.github.lokiappender.core.labels.LabelSet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,6 +31,11 @@ public final class JsonPushEncoder implements PushEncoder {
     private static final int HAND_ON_BYTES = 32 * 1024;
     private static final int MAX_KEPT_SCRATCH_BYTES = 256 * 1024;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** "00", "01", ... "99": two digits per division. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
     /** Per ASCII byte: 0 to copy it, else the character after the backslash ('u': a six-character unicode escape). */
     private static final byte[] ESCAPES = new byte[128];
     private static final byte[] BODY_START = ascii("{\"streams\":[");
@@ -45,6 +53,10 @@ public final class JsonPushEncoder implements PushEncoder {
         ESCAPES['\r'] = 'r';
         ESCAPES['"'] = '"';
         ESCAPES['\\'] = '\\';
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
     }
 
     private final ByteSink sink = new ByteSink(64 * 1024);
@@ -173,35 +185,59 @@ public final class JsonPushEncoder implements PushEncoder {
         out[p++] = '"';
         int run = off;
         int end = off + len;
-        for (int i = off; i < end; i++) {
-            int c = b[i];
-            if (c < 0 || ESCAPES[c] == 0) {
-                continue;
+        int i = off;
+        while (true) {
+            // eight bytes at a time while none needs escaping (most lines have no quote or control character)
+            while (i + 8 <= end && !needsEscape((long) LONG.get(b, i))) {
+                i += 8;
             }
-            int n = i - run;
-            System.arraycopy(b, run, out, p, n);
-            p += n;
-            sink.size(p);
-            sink.ensure(p + 6 + (end - i) + 1);
-            out = sink.array();
-            int esc = ESCAPES[c];
-            out[p++] = '\\';
-            if (esc == 'u') {
-                out[p++] = 'u';
-                out[p++] = '0';
-                out[p++] = '0';
-                out[p++] = HEX[c >> 4];
-                out[p++] = HEX[c & 0xF];
-            } else {
-                out[p++] = (byte) esc;
+            if (i >= end) {
+                break;
             }
-            run = i + 1;
+            int stop = Math.min(end, i + 8);
+            for (; i < stop; i++) {
+                int c = b[i];
+                if (c < 0 || ESCAPES[c] == 0) {
+                    continue;
+                }
+                int n = i - run;
+                System.arraycopy(b, run, out, p, n);
+                p += n;
+                sink.size(p);
+                sink.ensure(p + 6 + (end - i) + 1);
+                out = sink.array();
+                int esc = ESCAPES[c];
+                out[p++] = '\\';
+                if (esc == 'u') {
+                    out[p++] = 'u';
+                    out[p++] = '0';
+                    out[p++] = '0';
+                    out[p++] = HEX[c >> 4];
+                    out[p++] = HEX[c & 0xF];
+                } else {
+                    out[p++] = (byte) esc;
+                }
+                run = i + 1;
+            }
         }
         int n = end - run;
         System.arraycopy(b, run, out, p, n);
         p += n;
         out[p++] = '"';
         sink.size(p);
+    }
+
+    /**
+     * True if one of the eight bytes of {@code x} is below 0x20, a quote or a backslash (a byte of a
+     * non-ASCII character never is). Exact: no byte borrows from another unless one of them matched.
+     */
+    static boolean needsEscape(long x) {
+        long control = (x - 0x2020202020202020L) & ~x;
+        long q = x ^ 0x2222222222222222L;
+        long quote = (q - ONES) & ~q;
+        long bs = x ^ 0x5C5C5C5C5C5C5C5CL;
+        long backslash = (bs - ONES) & ~bs;
+        return ((control | quote | backslash) & HIGH_BITS) != 0;
     }
 
     private void raw(byte[] bytes) {
@@ -238,11 +274,15 @@ public final class JsonPushEncoder implements PushEncoder {
             secondsLength = ascii(Long.toString(seconds), 0);
             cachedSeconds = seconds;
         }
-        for (int i = secondsLength + 8; i >= secondsLength; i--) {
-            int q = nanos / 10;
-            digits[i] = (byte) ('0' + (nanos - q * 10));
+        int at = secondsLength + 9;
+        for (int k = 0; k < 4; k++) {
+            int q = nanos / 100;
+            int pair = (nanos - q * 100) << 1;
+            digits[--at] = DIGIT_PAIRS[pair + 1];
+            digits[--at] = DIGIT_PAIRS[pair];
             nanos = q;
         }
+        digits[--at] = (byte) ('0' + nanos);
         return secondsLength + 9;
     }
 

@@ -70,6 +70,64 @@ class JsonPushEncoderTest {
         }
     }
 
+    /** The eight-bytes-at-a-time scan agrees with the byte-wise rule for every byte at every position. */
+    @Test
+    void wordScanFindsExactlyTheBytesThatNeedEscaping() {
+        for (int v = 0; v < 256; v++) {
+            boolean escaped = v < 0x20 || v == '"' || v == '\\';
+            for (int at = 0; at < 8; at++) {
+                for (long filler : new long[]{0x6161616161616161L, 0x8080808080808080L, 0xFFFFFFFFFFFFFFFFL, 0x2020202020202020L}) {
+                    long word = (filler & ~(0xFFL << (8 * at))) | ((long) v << (8 * at));
+                    assertThat(JsonPushEncoder.needsEscape(word)).as("byte %02x at %d in %016x", v, at, filler).isEqualTo(escaped);
+                }
+            }
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            long word = random.nextLong();
+            boolean expected = false;
+            for (int at = 0; at < 8; at++) {
+                int b = (int) (word >>> (8 * at)) & 0xFF;
+                expected |= b < 0x20 || b == '"' || b == '\\';
+            }
+            assertThat(JsonPushEncoder.needsEscape(word)).as("%016x", word).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Lines with characters to escape at every position relative to the eight-byte scan, read from
+     * the middle of a shared array (as the buffer hands them out): byte-identical to Jackson.
+     */
+    @Test
+    void escapesAtEveryPositionOfAViewMatchJackson() throws Exception {
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        com.fasterxml.jackson.core.JsonFactory jackson = new com.fasterxml.jackson.core.JsonFactory();
+        JsonPushEncoder enc = new JsonPushEncoder();
+        java.util.Random random = new java.util.Random(11);
+        String[] pieces = {"a", "b", "\"", "\\", "\n", "\u0001", "é", "日", "😀", " ", "xxxxxxxxxxx"};
+        for (int round = 0; round < 2_000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int n = random.nextInt(40);
+            for (int i = 0; i < n; i++) {
+                sb.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String line = sb.toString();
+            byte[] utf8 = line.getBytes(StandardCharsets.UTF_8);
+            int offset = random.nextInt(9);
+            byte[] shared = new byte[offset + utf8.length + 9];
+            java.util.Arrays.fill(shared, (byte) '"'); // neighbours that would need escaping if they were read
+            System.arraycopy(utf8, 0, shared, offset, utf8.length);
+            Batch batch = new Batch();
+            batch.add(LokiEvent.ofUtf8(7, shared, offset, utf8.length, a, null), 0);
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (com.fasterxml.jackson.core.JsonGenerator g = jackson.createGenerator(w)) {
+                g.writeString(line);
+            }
+            assertThat(json(enc.encode(batch))).as("line %s", line)
+                    .isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"7\"," + w + "]]}]}");
+        }
+    }
+
     @Test
     void loneSurrogatesInLinesAndLabelsBecomeReplacementCharacters() {
         Batch batch = new Batch();
@@ -85,8 +143,13 @@ class JsonPushEncoderTest {
         batch.add(LokiEvent.of(0, "zero", a), 0);
         batch.add(LokiEvent.of(9, "nine", a), 0);
         batch.add(LokiEvent.of(Long.MAX_VALUE, "max", a), 0);
+        batch.add(LokiEvent.of(1_732_400_000_000_000_007L, "leading zeros", a), 0);
+        batch.add(LokiEvent.of(1_732_400_000_987_654_321L, "same second", a), 0);
+        batch.add(LokiEvent.of(1_000_000_000L, "one second", a), 0);
         assertThat(json(new JsonPushEncoder().encode(batch))).isEqualTo(
-                "{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"0\",\"zero\"],[\"9\",\"nine\"],[\"9223372036854775807\",\"max\"]]}]}");
+                "{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"0\",\"zero\"],[\"9\",\"nine\"],[\"9223372036854775807\",\"max\"],"
+                        + "[\"1732400000000000007\",\"leading zeros\"],[\"1732400000987654321\",\"same second\"],"
+                        + "[\"1000000000\",\"one second\"]]}]}");
     }
 
     @Test
