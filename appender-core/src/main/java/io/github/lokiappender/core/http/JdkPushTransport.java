@@ -49,7 +49,7 @@ public final class JdkPushTransport implements PushTransport {
         HttpRequest.Builder rb = HttpRequest.newBuilder(pushUri)
                 .timeout(Duration.ofNanos(Math.max(1_000_000L, Math.min(timeoutNanos, settings.requestTimeout().toNanos()))))
                 .header("Content-Type", request.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body(), 0, request.length()));
+                .POST(ByteArrayBody.of(request.body(), 0, request.length())); // no copy of the body
         if (request.contentEncoding() != null) {
             rb.header("Content-Encoding", request.contentEncoding());
         }
