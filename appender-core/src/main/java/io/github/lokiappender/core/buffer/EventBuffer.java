@@ -1,11 +1,10 @@
 package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
-import io.github.lokiappender.core.stats.DropReason;
-import io.github.lokiappender.core.stats.PipelineStats;
-
 import io.github.lokiappender.core.encode.Utf8;
 import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.core.stats.DropReason;
+import io.github.lokiappender.core.stats.PipelineStats;
 
 import java.util.Collection;
 import java.util.Objects;
@@ -17,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * in events. A batch is due when {@code batchEvents} events or {@code batchBytes} of content (line
  * bytes plus metadata characters) are waiting.
  *
- * <p>Events are stored as bytes, not objects: each is a record in a chunk of a few KiB (see
+ * <p>Events are stored as bytes, not objects: each is a record in a chunk of up to 64 KiB (see
  * {@link RecordChunks}), so a logging thread allocates nothing in steady state (it encodes the line
  * into a reused per-thread array, then copies the bytes under the lock) and a byte of budget is a
  * byte of heap. The shipper reads records back as {@link LokiEvent} views on the chunks; chunks it
