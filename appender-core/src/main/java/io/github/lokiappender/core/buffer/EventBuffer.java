@@ -303,11 +303,10 @@ public final class EventBuffer {
             int n = 0;
             long chars = 0;
             while (n < maxEvents && records.count() > 0) {
-                int c = records.nextContentSize();
-                if (n > 0 && chars + c > maxChars) {
+                int c = records.take(out, n == 0 ? Long.MAX_VALUE : maxChars - chars);
+                if (c < 0) {
                     break;
                 }
-                records.take(out);
                 chars += c;
                 n++;
             }

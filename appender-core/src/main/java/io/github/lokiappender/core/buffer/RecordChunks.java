@@ -162,16 +162,31 @@ final class RecordChunks {
 
     /**
      * Removes the oldest record and appends it to {@code out}, its line a view on its chunk (no
-     * copy, no object); there is one.
+     * copy, no object), if its content size (line bytes plus metadata characters) is at most
+     * {@code maxContent}; there is one. Returns that content size, or -1 when the record is larger
+     * (it stays).
      */
-    void take(EventList out) {
+    int take(EventList out, long maxContent) {
         byte[] c = headWithRecord();
         int at = readPos;
         int header = (int) INT.get(c, at);
         int length = header & LENGTH_MASK;
+        int content = length;
+        if ((header & HAS_METADATA) != 0) {
+            content += LokiEvent.chars(metadata.peekFirst());
+        }
+        if (content > maxContent) {
+            return -1;
+        }
         long ts = (long) LONG.get(c, at + 4);
         String[] md = remove(header, length);
         out.add(ts, c, at + HEADER_BYTES, length, lastRead, md);
+        return content;
+    }
+
+    /** As {@link #take(EventList, long)} without a limit. */
+    void take(EventList out) {
+        take(out, Long.MAX_VALUE);
     }
 
     /** As {@link #take(EventList)}, returning the record as an event object (tests). */
