@@ -11,9 +11,10 @@ import java.util.Objects;
  * bytes, the stream it belongs to, and optional structured metadata (Loki 2.9+).
  *
  * <p>Logging threads do not make these: they hand the line straight to the
- * {@link io.github.lokiappender.core.buffer.EventBuffer}, which stores it as bytes. The shipper
- * reads events back as views on the buffer's memory ({@link #ofUtf8}) to batch and encode them;
- * tests and simple callers make standalone events with {@link #of}.
+ * {@link io.github.lokiappender.core.buffer.EventBuffer}, which stores it as bytes, and the shipper
+ * drains, batches and encodes events without objects either, in the columns of an
+ * {@link io.github.lokiappender.core.batch.EventList}. Tests and simple callers make standalone
+ * events with {@link #of}; views on shared memory ({@link #ofUtf8}) serve tests and diagnostics.
  *
  * <p>The line is held as UTF-8 (lone surrogates already written as U+FFFD), in
  * {@code lineBytes()[lineOffset(), lineOffset() + lineUtf8Length())}. Structured metadata is a flat
@@ -196,15 +197,24 @@ public final class LokiEvent {
      * line gets an array of its own, so the memory the event was a view on is not written.
      */
     public void truncateLine(int maxBytes, String marker) {
-        int cut = Utf8.cutPoint(line, lineOffset, lineLength, Math.max(0, maxBytes - marker.length()));
-        byte[] b = new byte[cut + marker.length()];
-        System.arraycopy(line, lineOffset, b, 0, cut);
-        for (int i = 0; i < marker.length(); i++) {
-            b[cut + i] = (byte) marker.charAt(i);
-        }
+        byte[] b = truncated(line, lineOffset, lineLength, maxBytes, marker);
         line = b;
         lineOffset = 0;
         lineLength = b.length;
+    }
+
+    /**
+     * A new array with the UTF-8 line {@code utf8[offset, offset + length)} cut to at most
+     * {@code maxBytes} bytes including {@code marker} (ASCII), at a character boundary, and the marker appended.
+     */
+    public static byte[] truncated(byte[] utf8, int offset, int length, int maxBytes, String marker) {
+        int cut = Utf8.cutPoint(utf8, offset, length, Math.max(0, maxBytes - marker.length()));
+        byte[] b = new byte[cut + marker.length()];
+        System.arraycopy(utf8, offset, b, 0, cut);
+        for (int i = 0; i < marker.length(); i++) {
+            b[cut + i] = (byte) marker.charAt(i);
+        }
+        return b;
     }
 
     /** A standalone copy of this event with another line. */

@@ -2,6 +2,7 @@ package io.github.lokiappender.core;
 
 import io.github.lokiappender.core.batch.Batch;
 import io.github.lokiappender.core.batch.BatchAssembler;
+import io.github.lokiappender.core.batch.EventList;
 import io.github.lokiappender.core.buffer.EventBuffer;
 import io.github.lokiappender.core.encode.EncodedRequest;
 import io.github.lokiappender.core.encode.PushEncoder;
@@ -15,7 +16,6 @@ import io.github.lokiappender.core.stats.DropSummary;
 import io.github.lokiappender.core.stats.PipelineStats;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -44,7 +44,8 @@ final class Shipper implements Runnable {
     private final int batchMaxEvents;
     private final long batchMaxBytes;
     private final LongSupplier deadline;
-    private final ArrayDeque<LokiEvent> pending = new ArrayDeque<>();
+    /** Drained events not yet in a batch: numbers referring to the buffer's memory, no object per event. */
+    private final EventList pending = new EventList();
     private final Batch batch = new Batch();
     private final DropSummary dropSummary;
 
@@ -477,7 +478,7 @@ final class Shipper implements Runnable {
 
     /**
      * The batch is finished and its events are read no more; with nothing pending either, no drained
-     * event is, so the buffer may reuse the memory they were views on.
+     * event is, so the buffer may reuse the memory their lines are in.
      */
     private void clearBatch() {
         batch.clear();

@@ -4,6 +4,7 @@ import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.labels.LabelSet;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -13,33 +14,84 @@ import java.util.Map;
  * Events of one push request, grouped into streams by label set. Streams keep the order in which
  * their first event arrived; events keep arrival order within a stream.
  *
- * <p>A batch object is reused by the shipper from one request to the next ({@link #clear()}), so
- * steady-state batching allocates no maps or lists.
+ * <p>The events are held in the columns of one {@link EventList}; a stream is a list of positions
+ * in it, and the encoders read each event's fields through the stream's accessors. A batch object
+ * is reused by the shipper from one request to the next ({@link #clear()}), so steady-state
+ * batching allocates nothing per event, and no columns, maps or lists per batch.
  */
 public final class Batch {
 
-    /** One stream of a batch: a label set and its events. */
+    /** One stream of a batch: a label set and the positions of its events. */
     public static final class Stream {
+        private final EventList events;
         private LabelSet labels;
-        private final ArrayList<LokiEvent> events = new ArrayList<>();
+        private int[] positions = new int[16];
+        private int size;
+
+        Stream(EventList events) {
+            this.events = events;
+        }
+
+        private void append(int position) {
+            if (size == positions.length) {
+                positions = Arrays.copyOf(positions, size * 2);
+            }
+            positions[size++] = position;
+        }
 
         public LabelSet labels() {
             return labels;
         }
 
-        public List<LokiEvent> events() {
-            return Collections.unmodifiableList(events);
-        }
-
         public int size() {
-            return events.size();
+            return size;
         }
 
+        public long timestampNanos(int i) {
+            return events.timestampNanos(positions[i]);
+        }
+
+        /** The array holding the line's UTF-8 bytes, from {@link #lineOffset(int)} for {@link #lineUtf8Length(int)} bytes. */
+        public byte[] lineBytes(int i) {
+            return events.lineBytes(positions[i]);
+        }
+
+        public int lineOffset(int i) {
+            return events.lineOffset(positions[i]);
+        }
+
+        public int lineUtf8Length(int i) {
+            return events.lineUtf8Length(positions[i]);
+        }
+
+        public int metadataCount(int i) {
+            return events.metadataCount(positions[i]);
+        }
+
+        public String metadataName(int i, int pair) {
+            return events.metadataName(positions[i], pair);
+        }
+
+        public String metadataValue(int i, int pair) {
+            return events.metadataValue(positions[i], pair);
+        }
+
+        /** The event at {@code i} as an object (allocates: for tests and diagnostics). */
         public LokiEvent get(int i) {
-            return events.get(i);
+            return events.event(positions[i]);
+        }
+
+        /** The events as objects (allocates: for tests and diagnostics). */
+        public List<LokiEvent> events() {
+            List<LokiEvent> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add(get(i));
+            }
+            return Collections.unmodifiableList(out);
         }
     }
 
+    private final EventList events = new EventList();
     private final Map<LabelSet, Stream> byLabels = new HashMap<>();
     private final ArrayList<Stream> streams = new ArrayList<>();
     private final ArrayList<Stream> spare = new ArrayList<>();
@@ -48,16 +100,28 @@ public final class Batch {
     /** The stream of the last event added: consecutive events mostly share one (label sets are interned). */
     private Stream last;
 
-    /** Adds an event whose line and metadata take {@code bytes} UTF-8 bytes. */
+    /** Adds an event whose line and metadata take {@code bytes} UTF-8 bytes (its line array is shared). */
     public void add(LokiEvent event, int bytes) {
-        Stream s = last != null && last.labels == event.labels() ? last : byLabels.get(event.labels());
+        events.add(event);
+        addLast(event.labels(), bytes);
+    }
+
+    /** Adds the event at position {@code i} of {@code from}, whose line and metadata take {@code bytes} UTF-8 bytes. */
+    public void add(EventList from, int i, int bytes) {
+        events.addFrom(from, i);
+        addLast(from.labels(i), bytes);
+    }
+
+    /** Puts the event just appended to {@link #events} into the stream of {@code labels}. */
+    private void addLast(LabelSet labels, int bytes) {
+        Stream s = last != null && last.labels == labels ? last : byLabels.get(labels);
         if (s == null) {
-            s = spare.isEmpty() ? new Stream() : spare.remove(spare.size() - 1);
-            s.labels = event.labels();
-            byLabels.put(event.labels(), s);
+            s = spare.isEmpty() ? new Stream(events) : spare.remove(spare.size() - 1);
+            s.labels = labels;
+            byLabels.put(labels, s);
             streams.add(s);
         }
-        s.events.add(event);
+        s.append(events.size() - 1);
         last = s;
         eventCount++;
         lineBytes += bytes;
@@ -93,8 +157,9 @@ public final class Batch {
      * or given up).
      */
     public void clear() {
+        events.clear();
         for (Stream s : streams) {
-            s.events.clear();
+            s.size = 0;
             s.labels = null;
             if (spare.size() < 64) {
                 spare.add(s);

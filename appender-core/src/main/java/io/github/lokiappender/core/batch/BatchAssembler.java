@@ -1,11 +1,8 @@
 package io.github.lokiappender.core.batch;
 
-import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.encode.Utf8;
 import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.PipelineStats;
-
-import java.util.ArrayDeque;
 
 /**
  * Cuts batches from drained events on the shipper thread: at most {@code maxEvents} events and
@@ -45,25 +42,22 @@ public final class BatchAssembler {
      *
      * @return the number of events removed from {@code pending} without joining the batch (dropped)
      */
-    public int fill(ArrayDeque<LokiEvent> pending, Batch batch) {
+    public int fill(EventList pending, Batch batch) {
         int dropped = 0;
-        while (batch.eventCount() < maxEvents) {
-            LokiEvent e = pending.peekFirst();
-            if (e == null) {
-                break;
-            }
-            prepare(e);
-            int size = e.lineUtf8Length() + metadataBytes(e);
+        while (batch.eventCount() < maxEvents && !pending.isEmpty()) {
+            prepare(pending);
+            int size = pending.lineUtf8Length(0) + metadataBytes(pending);
             if (!batch.isEmpty() && batch.lineBytes() + size > maxBytes) {
                 break;
             }
-            pending.pollFirst();
             if (size > hardLimitBytes) {
+                pending.removeFirst();
                 stats.dropped(DropReason.UNSENDABLE, 1);
                 dropped++;
                 continue;
             }
-            batch.add(e, size);
+            batch.add(pending, 0, size);
+            pending.removeFirst();
             if (batch.lineBytes() >= maxBytes) {
                 break;
             }
@@ -72,20 +66,21 @@ public final class BatchAssembler {
     }
 
     /**
-     * Cuts the line to the line limit, in place (the event is the shipper's now). The line is valid
-     * UTF-8 already: lone surrogates became U+FFFD when it was encoded.
+     * Cuts the first event's line to the line limit, in place (into an array of its own: the
+     * buffer's memory is not written). The line is valid UTF-8 already: lone surrogates became
+     * U+FFFD when it was encoded.
      */
-    private void prepare(LokiEvent e) {
-        if (maxLineBytes > 0 && e.lineUtf8Length() > maxLineBytes) {
-            e.truncateLine(maxLineBytes, TRUNCATION_MARKER);
+    private void prepare(EventList pending) {
+        if (maxLineBytes > 0 && pending.lineUtf8Length(0) > maxLineBytes) {
+            pending.truncateLine(0, maxLineBytes, TRUNCATION_MARKER);
             stats.lineTruncated();
         }
     }
 
-    private static int metadataBytes(LokiEvent e) {
+    private static int metadataBytes(EventList pending) {
         int n = 0;
-        for (int i = 0; i < e.metadataCount(); i++) {
-            n += Utf8.length(e.metadataName(i)) + Utf8.length(e.metadataValue(i));
+        for (int i = 0; i < pending.metadataCount(0); i++) {
+            n += Utf8.length(pending.metadataName(0, i)) + Utf8.length(pending.metadataValue(0, i));
         }
         return n;
     }

@@ -1,6 +1,7 @@
 package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.EventList;
 import io.github.lokiappender.core.encode.Utf8;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.DropReason;
@@ -19,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Events are stored as bytes, not objects: each is a record in a chunk of up to 64 KiB (see
  * {@link RecordChunks}), so a logging thread allocates nothing in steady state (it encodes the line
  * into a reused per-thread array, then copies the bytes under the lock) and a byte of budget is a
- * byte of heap. The shipper reads records back as {@link LokiEvent} views on the chunks; chunks it
- * has read from are reused only after it says, with {@link #releaseDrained()}, that it holds no view.
+ * byte of heap. The shipper drains records into an {@link EventList} that refers to the lines in the
+ * chunks (numbers per event, no objects); chunks it has read from are reused only after it says,
+ * with {@link #releaseDrained()}, that it reads none of them any more.
  *
  * <p>Callers hold the lock only for the copy (O(k) more for k evictions under DROP_OLDEST). The
  * shipper sleeps in {@link #awaitReady(long)} until a batch is due: enough events or bytes for a
@@ -287,24 +289,23 @@ public final class EventBuffer {
     }
 
     /**
-     * Moves events, oldest first, into {@code out}: at most {@code maxEvents}, and no more than
-     * {@code maxChars} characters of content unless the first event alone has more. Mirrors the
-     * batch cut, so that what is drained usually makes exactly one batch. Returns how many.
+     * Moves events, oldest first, to the end of {@code out}: at most {@code maxEvents}, and no more
+     * than {@code maxChars} characters of content unless the first event alone has more. Mirrors
+     * the batch cut, so that what is drained usually makes exactly one batch. Returns how many.
      *
-     * <p>The events are views on the buffer's memory: they stay valid until the caller (the
-     * shipper) calls {@link #releaseDrained()}.
+     * <p>Nothing is copied or allocated per event: {@code out} refers to the lines in the buffer's
+     * memory, which stays unchanged until the caller (the shipper) calls {@link #releaseDrained()}.
      */
-    public int drainTo(Collection<LokiEvent> out, int maxEvents, long maxChars) {
+    public int drainTo(EventList out, int maxEvents, long maxChars) {
         lock.lock();
         try {
             int n = 0;
             long chars = 0;
             while (n < maxEvents && records.count() > 0) {
-                int c = records.nextContentSize();
-                if (n > 0 && chars + c > maxChars) {
+                int c = records.take(out, n == 0 ? Long.MAX_VALUE : maxChars - chars);
+                if (c < 0) {
                     break;
                 }
-                out.add(records.take());
                 chars += c;
                 n++;
             }
@@ -323,8 +324,21 @@ public final class EventBuffer {
     }
 
     /**
+     * As {@link #drainTo(EventList, int, long)}, as event objects (allocates: for tests and tools).
+     * The events are views on the buffer's memory, valid until {@link #releaseDrained()}.
+     */
+    public int drainTo(Collection<LokiEvent> out, int maxEvents, long maxChars) {
+        EventList drained = new EventList();
+        int n = drainTo(drained, maxEvents, maxChars);
+        for (int i = 0; i < n; i++) {
+            out.add(drained.event(i));
+        }
+        return n;
+    }
+
+    /**
      * Shipper side: no event drained so far is in use any more (each was encoded or dropped), so
-     * the memory they were views on may be filled again.
+     * the memory their lines are in may be filled again.
      */
     public void releaseDrained() {
         lock.lock();

@@ -1,6 +1,7 @@
 package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.EventList;
 import io.github.lokiappender.core.labels.LabelSet;
 
 import java.lang.invoke.MethodHandles;
@@ -21,8 +22,8 @@ import java.util.ArrayList;
  * in the same order: a label set only when it differs from the previous record's (a flag says so),
  * metadata only for records that have some.
  *
- * <p>Chunks the reader has passed are "retired": the shipper may still hold events that are views
- * on them. {@link #releaseRetired()} (called when it holds none) makes them spare, and a spare
+ * <p>Chunks the reader has passed are "retired": the shipper may still hold drained events whose
+ * lines are in them. {@link #releaseRetired()} (called when it holds none) makes them spare, and a spare
  * chunk is filled again instead of allocating a new one, up to a bound of about two batches.
  */
 final class RecordChunks {
@@ -159,15 +160,40 @@ final class RecordChunks {
         return n;
     }
 
-    /** Removes the oldest record and returns it as a view on its chunk; there is one. */
-    LokiEvent take() {
+    /**
+     * Removes the oldest record and appends it to {@code out}, its line a view on its chunk (no
+     * copy, no object), if its content size (line bytes plus metadata characters) is at most
+     * {@code maxContent}; there is one. Returns that content size, or -1 when the record is larger
+     * (it stays).
+     */
+    int take(EventList out, long maxContent) {
         byte[] c = headWithRecord();
         int at = readPos;
         int header = (int) INT.get(c, at);
         int length = header & LENGTH_MASK;
+        int content = length;
+        if ((header & HAS_METADATA) != 0) {
+            content += LokiEvent.chars(metadata.peekFirst());
+        }
+        if (content > maxContent) {
+            return -1;
+        }
         long ts = (long) LONG.get(c, at + 4);
         String[] md = remove(header, length);
-        return LokiEvent.ofUtf8(ts, c, at + HEADER_BYTES, length, lastRead, md);
+        out.add(ts, c, at + HEADER_BYTES, length, lastRead, md);
+        return content;
+    }
+
+    /** As {@link #take(EventList, long)} without a limit. */
+    void take(EventList out) {
+        take(out, Long.MAX_VALUE);
+    }
+
+    /** As {@link #take(EventList)}, returning the record as an event object (tests). */
+    LokiEvent take() {
+        EventList one = new EventList(1);
+        take(one);
+        return one.event(0);
     }
 
     /** Removes the oldest record without reading it (eviction); there is one. */

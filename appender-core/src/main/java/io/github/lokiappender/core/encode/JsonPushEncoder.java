@@ -1,6 +1,5 @@
 package io.github.lokiappender.core.encode;
 
-import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.Batch;
 import io.github.lokiappender.core.labels.LabelSet;
 
@@ -21,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * everything else as is); lone surrogates become U+FFFD.
  *
  * <p>Written straight into a reusable byte array, without a generator: lines are held as UTF-8 by
- * the events, so a line is scanned once and copied in runs of bytes that need no escaping.
+ * the batch, so a line is scanned once and copied in runs of bytes that need no escaping.
  */
 public final class JsonPushEncoder implements PushEncoder {
 
@@ -106,7 +105,7 @@ public final class JsonPushEncoder implements PushEncoder {
                 if (i > 0) {
                     one(',');
                 }
-                writeEntry(stream.get(i));
+                writeEntry(stream, i);
                 if (target != null && sink.size() >= HAND_ON_BYTES) {
                     handOn();
                 }
@@ -129,8 +128,8 @@ public final class JsonPushEncoder implements PushEncoder {
         }
     }
 
-    private void writeEntry(LokiEvent e) {
-        int n = formatNanos(e.timestampNanos());
+    private void writeEntry(Batch.Stream st, int e) {
+        int n = formatNanos(st.timestampNanos(e));
         sink.ensure(sink.size() + n + 8);
         byte[] b = sink.array();
         int p = sink.size();
@@ -141,8 +140,8 @@ public final class JsonPushEncoder implements PushEncoder {
         b[p++] = '"';
         b[p++] = ',';
         sink.size(p);
-        writeUtf8(e.lineBytes(), e.lineOffset(), e.lineUtf8Length());
-        int m = e.metadataCount();
+        writeUtf8(st.lineBytes(e), st.lineOffset(e), st.lineUtf8Length(e));
+        int m = st.metadataCount(e);
         if (m > 0) {
             one(',');
             one('{');
@@ -150,9 +149,9 @@ public final class JsonPushEncoder implements PushEncoder {
                 if (i > 0) {
                     one(',');
                 }
-                writeString(e.metadataName(i));
+                writeString(st.metadataName(e, i));
                 one(':');
-                writeString(e.metadataValue(i));
+                writeString(st.metadataValue(e, i));
             }
             one('}');
         }

@@ -1,6 +1,5 @@
 package io.github.lokiappender.core.encode;
 
-import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.Batch;
 
 import java.util.Arrays;
@@ -28,7 +27,7 @@ import static io.github.lokiappender.core.encode.ProtoWire.writeVarint;
  *
  * <p>Written without a protobuf runtime in two passes: the first measures every string's UTF-8
  * length and every message's size into a reusable int array, the second writes the bytes straight
- * into a reusable array sized once (lines are copied: events hold them as UTF-8). Nothing is allocated per event. Empty strings and zero
+ * into a reusable array sized once (lines are copied: the batch holds them as UTF-8). Nothing is allocated per event. Empty strings and zero
  * numbers are left out as proto3 does; the timestamp is always written (Loki's own encoder does
  * too). Lone surrogates become U+FFFD.
  */
@@ -100,17 +99,16 @@ public final class ProtobufPushEncoder implements PushEncoder {
             push(labelsLen);
             long streamSize = lenFieldSize(labelsLen);
             for (int i = 0; i < stream.size(); i++) {
-                LokiEvent e = stream.get(i);
                 int entrySlot = push(0);
-                int lineLen = e.lineUtf8Length(); // the event holds the line as UTF-8
+                int lineLen = stream.lineUtf8Length(i); // the batch holds the line as UTF-8
                 push(lineLen);
-                int entrySize = lenFieldSize(timestampSize(e.timestampNanos()));
+                int entrySize = lenFieldSize(timestampSize(stream.timestampNanos(i)));
                 if (lineLen > 0) {
                     entrySize += lenFieldSize(lineLen);
                 }
-                for (int m = 0; m < e.metadataCount(); m++) {
-                    int nameLen = Utf8.length(e.metadataName(m));
-                    int valueLen = Utf8.length(e.metadataValue(m));
+                for (int m = 0; m < stream.metadataCount(i); m++) {
+                    int nameLen = Utf8.length(stream.metadataName(i, m));
+                    int valueLen = Utf8.length(stream.metadataValue(i, m));
                     push(nameLen);
                     push(valueLen);
                     entrySize += lenFieldSize(pairSize(nameLen, valueLen));
@@ -140,18 +138,17 @@ public final class ProtobufPushEncoder implements PushEncoder {
             p = writeVarint(b, p, labelsLen);
             p = writeUtf8(b, p, stream.labels().render());
             for (int i = 0; i < stream.size(); i++) {
-                LokiEvent e = stream.get(i);
                 b[p++] = STREAM_ENTRIES;
                 p = writeVarint(b, p, sizes[k++]);
                 int lineLen = sizes[k++];
-                p = writeTimestamp(b, p, e.timestampNanos());
+                p = writeTimestamp(b, p, stream.timestampNanos(i));
                 if (lineLen > 0) {
                     b[p++] = ENTRY_LINE;
                     p = writeVarint(b, p, lineLen);
-                    System.arraycopy(e.lineBytes(), e.lineOffset(), b, p, lineLen); // UTF-8 already
+                    System.arraycopy(stream.lineBytes(i), stream.lineOffset(i), b, p, lineLen); // UTF-8 already
                     p += lineLen;
                 }
-                for (int m = 0; m < e.metadataCount(); m++) {
+                for (int m = 0; m < stream.metadataCount(i); m++) {
                     int nameLen = sizes[k++];
                     int valueLen = sizes[k++];
                     b[p++] = ENTRY_METADATA;
@@ -159,12 +156,12 @@ public final class ProtobufPushEncoder implements PushEncoder {
                     if (nameLen > 0) {
                         b[p++] = PAIR_NAME;
                         p = writeVarint(b, p, nameLen);
-                        p = writeUtf8(b, p, e.metadataName(m));
+                        p = writeUtf8(b, p, stream.metadataName(i, m));
                     }
                     if (valueLen > 0) {
                         b[p++] = PAIR_VALUE;
                         p = writeVarint(b, p, valueLen);
-                        p = writeUtf8(b, p, e.metadataValue(m));
+                        p = writeUtf8(b, p, stream.metadataValue(i, m));
                     }
                 }
             }

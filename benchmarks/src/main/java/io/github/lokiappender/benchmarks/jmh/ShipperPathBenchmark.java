@@ -1,9 +1,9 @@
 package io.github.lokiappender.benchmarks.jmh;
 
 import io.github.lokiappender.benchmarks.load.LogLoad;
-import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.Batch;
 import io.github.lokiappender.core.batch.BatchAssembler;
+import io.github.lokiappender.core.batch.EventList;
 import io.github.lokiappender.core.buffer.EventBuffer;
 import io.github.lokiappender.core.buffer.OverflowPolicy;
 import io.github.lokiappender.core.encode.Compression;
@@ -25,7 +25,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +47,7 @@ public class ShipperPathBenchmark {
     BatchAssembler assembler;
     PushEncoder encoder;
     final Batch batch = new Batch();
-    final ArrayDeque<LokiEvent> pending = new ArrayDeque<>();
+    final EventList pending = new EventList();
     final StringBuilder[] lines = new StringBuilder[64];
     LabelSet info;
     LabelSet warn;
