@@ -150,7 +150,8 @@ public final class BenchmarkMain {
         int threads = burst ? s.burstThreads : 1;
         List<String> args = new ArrayList<>(List.of("mode=" + (burst ? "burst" : "paced"),
                 "events=" + s.burstEvents, "rate=" + s.pacedRate, "seconds=" + s.pacedSeconds,
-                "threads=" + threads, "warmupEvents=" + s.warmupEvents, "warmupRate=" + s.warmupRate,
+                "threads=" + threads, "warmupEvents=" + (burst ? s.warmupEvents : s.pacedWarmupEvents),
+                "warmupRate=" + s.warmupRate,
                 "idleMs=" + s.idleMs));
         try (ChildProcess c = ChildProcess.start(name, jvm, classpaths.forVariant(v), ScenarioChild.class.getName(),
                 args, logDir)) {

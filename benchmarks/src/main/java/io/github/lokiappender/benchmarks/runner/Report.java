@@ -99,7 +99,8 @@ final class Report {
         if (rows.isEmpty()) {
             return;
         }
-        line("### Paced: " + s.pacedRate + " events/s for " + s.pacedSeconds + " s, one caller thread");
+        line("### Paced: " + s.pacedRate + " events/s for " + s.pacedSeconds + " s, one caller thread, after "
+                + s.pacedWarmupEvents + " events of warm-up at " + s.warmupRate + " events/s");
         line("");
         line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered");
         line("(logged, for the baselines).");

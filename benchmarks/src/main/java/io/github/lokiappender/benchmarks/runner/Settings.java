@@ -27,6 +27,8 @@ final class Settings {
     long pacedRate = 100_000;
     long pacedSeconds = 6;
     long warmupEvents = 200_000;
+    /** Warm-up before a paced run: as long as the measured window, so that JIT compilation has settled. */
+    long pacedWarmupEvents = 600_000;
     long warmupRate = 100_000;
     long idleMs = 1_000;
     int sinkThreads = 4;
@@ -46,6 +48,7 @@ final class Settings {
             "  --burst-events=N         events per burst (default 2000000)",
             "  --burst-threads=N        logging threads in the burst (default 1)",
             "  --rate=N --seconds=N     paced run (default 100000 events/s for 6 s)",
+            "  --paced-warmup=N         events logged at the paced rate before measuring (default 600000)",
             "  --jmh-threads=1,4        logging threads in the JMH runs",
             "  --burst-default-format   burst only in each appender's default format",
             "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
@@ -73,6 +76,7 @@ final class Settings {
                     s.pacedRate = 20_000;
                     s.pacedSeconds = 1;
                     s.warmupEvents = 10_000;
+                    s.pacedWarmupEvents = 10_000;
                     s.warmupRate = 20_000;
                     s.idleMs = 200;
                     s.blockBurstMs = 0;
@@ -94,6 +98,9 @@ final class Settings {
                     break;
                 case "--rate":
                     s.pacedRate = Long.parseLong(value);
+                    break;
+                case "--paced-warmup":
+                    s.pacedWarmupEvents = Long.parseLong(value);
                     break;
                 case "--seconds":
                     s.pacedSeconds = Long.parseLong(value);
