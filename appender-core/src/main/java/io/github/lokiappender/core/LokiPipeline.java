@@ -273,7 +273,8 @@ public final class LokiPipeline implements AutoCloseable {
 
     /**
      * Bytes currently buffered, counted as the buffer counts them against {@code bufferMaxBytes}
-     * (the sum of {@link LokiEvent#weight()}); never more than {@code bufferMaxBytes}.
+     * (the sum of {@link LokiEvent#weight()}, plus unused chunk ends not yet read past); never more
+     * than {@code bufferMaxBytes}.
      */
     public long bufferedBytes() {
         return buffer.bytes();
