@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Concurrent callers through the whole pipeline with a small buffer, so that its chunks are filled
- * again many times while the shipper reads events from others: every delivered line is exactly the
- * one its caller wrote, with its own labels and metadata (nothing writes into memory the shipper
- * still reads), and retries resend the same content.
+ * again many times: every delivered line is exactly the one its caller wrote, with its own labels
+ * and metadata (the label and metadata queues stay in step with the records under concurrency),
+ * and retries resend the same content. A chunk reused too early is a race of microseconds that
+ * this test rarely hits; {@code batch.DrainedBatchesTest} checks that deterministically.
  */
 class ConcurrentCallersPipelineTest {
 

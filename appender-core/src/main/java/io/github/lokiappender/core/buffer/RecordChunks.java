@@ -149,17 +149,6 @@ final class RecordChunks {
         return c != null ? c : new byte[chunkSize];
     }
 
-    /** Content size (line bytes plus metadata characters) of the oldest record; there is one. */
-    int nextContentSize() {
-        byte[] c = headWithRecord();
-        int header = (int) INT.get(c, readPos);
-        int n = header & LENGTH_MASK;
-        if ((header & HAS_METADATA) != 0) {
-            n += LokiEvent.chars(metadata.peekFirst());
-        }
-        return n;
-    }
-
     /**
      * Removes the oldest record and appends it to {@code out}, its line a view on its chunk (no
      * copy, no object), if its content size (line bytes plus metadata characters) is at most
@@ -187,13 +176,6 @@ final class RecordChunks {
     /** As {@link #take(EventList, long)} without a limit. */
     void take(EventList out) {
         take(out, Long.MAX_VALUE);
-    }
-
-    /** As {@link #take(EventList)}, returning the record as an event object (tests). */
-    LokiEvent take() {
-        EventList one = new EventList(1);
-        take(one);
-        return one.event(0);
     }
 
     /** Removes the oldest record without reading it (eviction); there is one. */

@@ -1,6 +1,7 @@
 package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.batch.EventList;
 import io.github.lokiappender.core.labels.LabelSet;
 import org.junit.jupiter.api.Test;
 
@@ -98,8 +99,14 @@ class RecordChunksTest {
                 bytes += x.weight();
             } else if (op < 8) {
                 Expected x = model.pollFirst();
-                assertThat(r.nextContentSize()).isEqualTo(x.content);
-                LokiEvent e = r.take();
+                // the drain's content limit: a record above it stays, one at it is taken
+                EventList none = new EventList(1);
+                assertThat(r.take(none, x.content - 1)).isEqualTo(-1);
+                assertThat(none.size()).isZero();
+                assertThat(r.count()).isEqualTo(model.size() + 1);
+                EventList one = new EventList(1);
+                assertThat(r.take(one, x.content)).isEqualTo(x.content);
+                LokiEvent e = one.event(0);
                 assertView(e, x);
                 views.add(e);
                 viewed.add(x);
@@ -124,7 +131,7 @@ class RecordChunksTest {
             assertThat(r.bytes() - bytes).isLessThanOrEqualTo(model.isEmpty() ? 0 : 1024L * (model.size() + 1));
         }
         while (!model.isEmpty()) {
-            assertView(r.take(), model.pollFirst());
+            assertView(take(r), model.pollFirst());
         }
         assertThat(evicted).isGreaterThan(1_000);
         assertThat(large).isGreaterThan(100); // records larger than a chunk were part of it
@@ -140,9 +147,9 @@ class RecordChunksTest {
         append(r, 2, "y".repeat(20), a, null); // does not fit the 12 left: a new chunk
         assertThat(r.bytes()).isEqualTo(1012 + 12 + 32);
         assertThat(r.cost(100)).isEqualTo(112); // fits the second chunk
-        assertThat(r.take().line()).isEqualTo("x".repeat(1000));
+        assertThat(take(r).line()).isEqualTo("x".repeat(1000));
         assertThat(r.bytes()).isEqualTo(12 + 32); // the reader has not passed the unused end yet
-        assertThat(r.take().line()).isEqualTo("y".repeat(20));
+        assertThat(take(r).line()).isEqualTo("y".repeat(20));
         assertThat(r.bytes()).isZero();
         // an empty buffer starts afresh when the next record does not fit: nothing is charged for the rest
         assertThat(r.cost(1000)).isEqualTo(1012);
@@ -156,7 +163,7 @@ class RecordChunksTest {
         }
         List<LokiEvent> drained = new ArrayList<>();
         while (r.count() > 0) {
-            drained.add(r.take());
+            drained.add(take(r));
         }
         // more writes: the chunks the views point into are retired, not reused
         for (int i = 0; i < 30; i++) {
@@ -173,9 +180,9 @@ class RecordChunksTest {
         }
         assertThat(r.spareChunks()).isZero();
         for (int i = 0; i < 30; i++) {
-            assertThat(r.take().line()).isEqualTo("w".repeat(110));
+            assertThat(take(r).line()).isEqualTo("w".repeat(110));
         }
-        LokiEvent e = r.take();
+        LokiEvent e = take(r);
         assertThat(e.line()).isEqualTo("v".repeat(110));
         assertThat(e.labels()).isSameAs(a);
     }
@@ -189,10 +196,17 @@ class RecordChunksTest {
         assertThat(r.count()).isZero();
         assertThat(r.bytes()).isZero();
         append(r, 3, "three", a, null);
-        LokiEvent e = r.take();
+        LokiEvent e = take(r);
         assertThat(e.line()).isEqualTo("three");
         assertThat(e.labels()).isSameAs(a);
         assertThat(e.metadataCount()).isZero();
+    }
+
+    /** Removes the oldest record as an event object (a view on its chunk). */
+    private static LokiEvent take(RecordChunks r) {
+        EventList one = new EventList(1);
+        r.take(one);
+        return one.event(0);
     }
 
     private static void assertView(LokiEvent e, Expected x) {

@@ -18,6 +18,7 @@ class ByteArrayBodyTest {
     private static class Collector implements Flow.Subscriber<ByteBuffer> {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<Integer> sliceSizes = new ArrayList<>();
+        final List<ByteBuffer> slices = new ArrayList<>();
         final long batch;
         Flow.Subscription subscription;
         int completed;
@@ -40,6 +41,7 @@ class ByteArrayBodyTest {
             assertThat(outstanding).as("more slices than requested").isPositive();
             outstanding--;
             sliceSizes.add(item.remaining());
+            slices.add(item.duplicate());
             byte[] b = new byte[item.remaining()];
             item.get(b);
             bytes.write(b, 0, b.length);
@@ -83,6 +85,14 @@ class ByteArrayBodyTest {
             assertThat(c.bytes.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(array, offset, offset + length));
             assertThat(c.sliceSizes).containsExactly(ByteArrayBody.SLICE_BYTES, ByteArrayBody.SLICE_BYTES,
                     ByteArrayBody.SLICE_BYTES, length - 3 * ByteArrayBody.SLICE_BYTES);
+            // no copy: every slice is a window on the caller's array, at its place in the range
+            int at = offset;
+            for (ByteBuffer slice : c.slices) {
+                assertThat(slice.hasArray()).isTrue();
+                assertThat(slice.array()).isSameAs(array);
+                assertThat(slice.arrayOffset() + slice.position()).isEqualTo(at);
+                at += slice.remaining();
+            }
         }
     }
 
