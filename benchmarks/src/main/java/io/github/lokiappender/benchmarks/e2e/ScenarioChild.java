@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -74,6 +73,7 @@ public final class ScenarioChild {
         }
         resetOldGenPeak();
         Map<Long, Long> threadCpu0 = threadCpu();
+        Map<String, long[]> tasks0 = OsThreads.snapshot();
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
         long t0 = epochNanos();
@@ -85,7 +85,8 @@ public final class ScenarioChild {
         long cpu = os.getProcessCpuTime() - cpu0;
         long wall = System.nanoTime() - wall0;
         long oldGenPeak = oldGenPeak();
-        String split = cpuSplit(threadCpu0, threadCpu(), cpu, r.cpuNanos);
+        String split = cpuSplit(threadCpu0, threadCpu(), cpu, r.cpuNanos)
+                + " osThreads=" + OsThreads.delta(tasks0, OsThreads.snapshot());
         // a second idle baseline, now that compilation has settled; the runner takes the lower rate
         long idle2Cpu0 = os.getProcessCpuTime();
         long idle2Wall0 = System.nanoTime();
@@ -107,14 +108,31 @@ public final class ScenarioChild {
     }
 
     /**
+     * The logging threads: started once and used for the warm-up and the measured run, as an
+     * application's threads live on. A fresh thread in the measured run would make the JIT throw
+     * away and recompile the hot logging path inside the window (its first call finds empty
+     * thread-locals, a branch the compiled code never took), for every appender alike.
+     */
+    private static java.util.concurrent.ExecutorService callers;
+
+    /**
      * Logs {@code events} events spread over {@code threads} threads, at {@code rate} events per
      * second in total (0: as fast as possible), in slices of {@code 1/slicesPerSecond} s.
      */
     static Result run(Logger logger, int threads, long events, long rate, int slicesPerSecond)
             throws InterruptedException {
+        if (callers == null) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            callers = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "bench-caller-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
         Result total = new Result();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
+        // every task waits for all the others, so that each runs on a thread of its own
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             long share = events / threads + (i < events % threads ? 1 : 0);
@@ -122,20 +140,21 @@ public final class ScenarioChild {
             Result res = new Result();
             results.add(res);
             LogLoad load = new LogLoad(logger, 0x5DEECE66DL * (i + 1));
-            Thread t = new Thread(() -> {
+            tasks.add(callers.submit(() -> {
                 try {
                     start.await();
-                } catch (InterruptedException e) {
+                } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
                     return;
                 }
                 callerLoop(load, share, perThreadRate, slicesPerSecond, res);
-            }, "bench-caller-" + (i + 1));
-            workers.add(t);
-            t.start();
+            }));
         }
-        start.countDown();
-        for (Thread t : workers) {
-            t.join();
+        for (java.util.concurrent.Future<?> t : tasks) {
+            try {
+                t.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a logging thread failed", e.getCause());
+            }
         }
         for (Result r : results) {
             total.cpuNanos += r.cpuNanos;
@@ -211,7 +230,7 @@ public final class ScenarioChild {
             java.lang.management.ThreadInfo info = tmx.getThreadInfo(e.getKey());
             String name = info == null ? "?" : info.getThreadName();
             if (name.startsWith("bench-caller-")) {
-                continue; // measured by the callers themselves (they have ended by now)
+                continue; // measured by the callers themselves, over their tasks only
             } else if (name.equals("main")) {
                 main += used;
             } else {

@@ -36,6 +36,8 @@ final class Settings {
     String out = null;
     boolean allFormatsInBurst = true;
     boolean jfr = false;
+    /** Extra options for every measured JVM (diagnostics, e.g. -XX:+PrintCompilation). */
+    List<String> childJvmArgs = new ArrayList<>();
     /** Extra bursts of this project's appenders with overflowPolicy=BLOCK and this timeout (0: none). */
     long blockBurstMs = 1_000;
     String logDir = null;
@@ -54,6 +56,7 @@ final class Settings {
             "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
             "                           blockTimeoutMs=N (default 1000; 0 = skip)",
             "  --jfr                    record a JFR profile of every end-to-end child (in the log directory)",
+            "  --jvm-arg=OPTION         add a JVM option to every measured JVM (repeatable; diagnostics)",
             "  --out=FILE               also write the report (Markdown) to FILE");
 
     static Settings parse(String[] args) {
@@ -121,6 +124,9 @@ final class Settings {
                 case "--jfr":
                     s.jfr = true;
                     break;
+                case "--jvm-arg":
+                    s.childJvmArgs.add(value);
+                    break;
                 case "--out":
                     s.out = value;
                     break;
@@ -161,6 +167,8 @@ final class Settings {
 
     /** Heap and collector of every measured JVM. */
     List<String> childJvm() {
-        return List.of("-Xms" + childHeap, "-Xmx" + childHeap, "-XX:+UseG1GC");
+        List<String> jvm = new ArrayList<>(List.of("-Xms" + childHeap, "-Xmx" + childHeap, "-XX:+UseG1GC"));
+        jvm.addAll(childJvmArgs);
+        return jvm;
     }
 }
