@@ -10,12 +10,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Pushes over the JDK's {@link HttpClient}. The client runs on its own small daemon executor
@@ -62,31 +65,78 @@ public final class JdkPushTransport implements PushTransport {
         for (Map.Entry<String, String> h : settings.headers().entrySet()) {
             rb.header(h.getKey(), h.getValue());
         }
-        CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        try {
-            // bounded wait of our own, on top of the request timeout, so a shutdown deadline holds
-            HttpResponse<byte[]> r = f.get(timeoutNanos + 50_000_000L, TimeUnit.NANOSECONDS);
-            return new PushResponse(r.statusCode(), readable(r.body()), r.headers().firstValue("Retry-After").orElse(null));
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException) {
-                throw (IOException) c;
+        // send(), not sendAsync(): sendAsync hands every completion to CompletableFuture's default
+        // pool, which on machines with 1-2 CPUs starts a new thread per request; send() also writes
+        // the request on this thread instead of handing it to the executor. The request timeout
+        // bounds the wait for the status line; the body (Loki's error text) is read on the side.
+        long start = System.nanoTime();
+        HttpResponse<ResponseText> r = client.send(rb.build(), ResponseText.HANDLER);
+        String text = "";
+        if (r.statusCode() / 100 != 2) {
+            text = r.body().await(Math.max(1_000_000L, timeoutNanos - (System.nanoTime() - start)));
+        }
+        return new PushResponse(r.statusCode(), text, r.headers().firstValue("Retry-After").orElse(null));
+    }
+
+    /**
+     * Collects the start of the response body as it arrives, without holding up the response: the
+     * sender waits for it only when it needs it (an error answer), and only as long as it has time.
+     * The whole body is still read, so that the connection can be reused.
+     */
+    static final class ResponseText implements HttpResponse.BodySubscriber<ResponseText> {
+        static final HttpResponse.BodyHandler<ResponseText> HANDLER = info -> new ResponseText();
+        private static final int MAX_BYTES = MAX_BODY_CHARS * 4;
+
+        private final CompletableFuture<ResponseText> body = CompletableFuture.completedFuture(this);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final byte[] bytes = new byte[MAX_BYTES];
+        private int length;
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            synchronized (this) {
+                for (ByteBuffer b : items) {
+                    int n = Math.min(b.remaining(), MAX_BYTES - length);
+                    b.get(bytes, length, n);
+                    length += n;
+                }
             }
-            throw new IOException(c == null ? "push failed" : c.toString(), c);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new java.net.http.HttpTimeoutException("no answer from Loki within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            throw e;
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        @Override
+        public CompletionStage<ResponseText> getBody() {
+            return body;
+        }
+
+        /** The body as text (what arrived within {@code nanos}), trimmed and cut to a readable length. */
+        String await(long nanos) throws InterruptedException {
+            done.await(nanos, TimeUnit.NANOSECONDS);
+            synchronized (this) {
+                return readable(bytes, length);
+            }
         }
     }
 
-    private static String readable(byte[] body) {
-        if (body == null || body.length == 0) {
+    private static String readable(byte[] body, int length) {
+        if (length == 0) {
             return "";
         }
-        String s = new String(body, 0, Math.min(body.length, MAX_BODY_CHARS * 4), StandardCharsets.UTF_8).trim();
+        String s = new String(body, 0, length, StandardCharsets.UTF_8).trim();
         return s.length() > MAX_BODY_CHARS ? s.substring(0, MAX_BODY_CHARS) + "..." : s;
     }
 
