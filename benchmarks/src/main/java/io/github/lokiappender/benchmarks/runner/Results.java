@@ -71,6 +71,8 @@ final class Results {
         final long cpuCallers;
         final long cpuAppender;
         final long cpuRest;
+        /** CPU of the JIT compiler threads in the window (from the OS), or -1 where the OS does not tell. */
+        final long cpuJit;
         final String appenderThreads;
 
         EndToEnd(Variant variant, Variant.Format format, boolean burst, boolean block, int threads, long flushMs,
@@ -107,6 +109,22 @@ final class Results {
             this.cpuAppender = Long.parseLong(stopped.get("cpuAppender"));
             this.cpuRest = Long.parseLong(stopped.get("cpuRest"));
             this.appenderThreads = stopped.get("appenderThreads");
+            this.cpuJit = jitNanos(stopped.get("osThreads"));
+        }
+
+        /** Sums the compiler threads in {@code name:12ms,...} (thread names as the OS shows them). */
+        static long jitNanos(String osThreads) {
+            if (osThreads == null || osThreads.equals("-")) {
+                return -1;
+            }
+            long ms = 0;
+            for (String e : osThreads.split(",")) {
+                int c = e.lastIndexOf(':');
+                if (c > 0 && e.substring(0, c).contains("CompilerThre") && e.endsWith("ms")) {
+                    ms += Long.parseLong(e.substring(c + 1, e.length() - 2));
+                }
+            }
+            return ms * 1_000_000L;
         }
 
         /** Delivered in the measured window; a baseline delivers nothing, so its logged events count. */
@@ -157,14 +175,31 @@ final class Results {
             return net / events * 1e6 / 1e9;
         }
 
-        /** Per million events delivered: seconds of CPU on the logging threads, the appender's threads, GC/JIT. */
+        /**
+         * As {@link #cpuSecondsPerMillion()} without what the JIT compilers spent in the window: the
+         * steady-state cost. Compilation still going on after the warm-up is one-time work, and it
+         * varied by 0.2-0.9 s/M from run to run for every appender. NaN where the OS does not tell.
+         */
+        double cpuSecondsPerMillionWithoutJit() {
+            long events = eventsForCpu();
+            if (events == 0 || cpuJit < 0) {
+                return Double.NaN;
+            }
+            return cpuSecondsPerMillion() - cpuJit / (double) events * 1e6 / 1e9;
+        }
+
+        /** Per million events delivered: seconds of CPU on the logging threads, the appender's threads, JIT, the rest. */
         String cpuSplitPerMillion() {
             long events = eventsForCpu();
             if (events == 0) {
                 return "n/a";
             }
             double f = 1e6 / events / 1e9;
-            return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f", cpuCallers * f, cpuAppender * f, cpuRest * f);
+            if (cpuJit < 0) {
+                return String.format(java.util.Locale.ROOT, "%.2f / %.2f / ? / %.2f", cpuCallers * f, cpuAppender * f, cpuRest * f);
+            }
+            return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", cpuCallers * f, cpuAppender * f,
+                    cpuJit * f, Math.max(0, cpuRest - cpuJit) * f);
         }
 
         /** CPU the JVM spends per second while nobody logs (the appender's idle polling, JIT, GC). */
