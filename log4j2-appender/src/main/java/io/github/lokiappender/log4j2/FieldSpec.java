@@ -1,6 +1,7 @@
 package io.github.lokiappender.log4j2;
 
 import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.pattern.LevelPatternConverter;
 import org.apache.logging.log4j.core.pattern.PatternFormatter;
 
 /**
@@ -49,6 +50,19 @@ final class FieldSpec {
         for (PatternFormatter f : formatters) {
             f.format(event, sb);
         }
+    }
+
+    /** True for a pattern of level conversions only ({@code %level}, {@code %p}, with options): a function of the level. */
+    boolean printsOnlyLevel() {
+        if (formatters == null || formatters.length == 0) {
+            return false;
+        }
+        for (PatternFormatter f : formatters) {
+            if (!(f.getConverter() instanceof LevelPatternConverter)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean requiresLocation() {

@@ -3,6 +3,7 @@ package io.github.lokiappender.log4j2;
 import io.github.lokiappender.core.LokiPipeline;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.LogEvent;
 
 import java.util.ArrayList;
@@ -35,6 +36,12 @@ final class LabelResolver {
     private final LabelSetRegistry registry;
     private final LabelSet constant;
     private final Cache cache;
+    /**
+     * When every pattern label prints only the level ({@code %level}, with any options or padding),
+     * the label set is a function of the level: looked up by it, without formatting a key. Slots
+     * by {@code intLevel / 100} (the standard levels each have their own); entries are immutable.
+     */
+    private final LevelEntry[] byLevel;
 
     /**
      * @param specs    the configured labels, in order
@@ -63,6 +70,16 @@ final class LabelResolver {
         this.registry = registry;
         this.constant = dynamic.length == 0 ? intern(withFallback(staticLabels(specs))) : null;
         this.cache = dynamic.length == 0 ? null : new Cache(registry.maxSets());
+        this.byLevel = dynamic.length > 0 && onlyLevels(dynamic) ? new LevelEntry[8] : null;
+    }
+
+    private static boolean onlyLevels(FieldSpec[] specs) {
+        for (FieldSpec s : specs) {
+            if (!s.printsOnlyLevel()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The labels that never change, for the pipeline's overflow stream. */
@@ -101,6 +118,23 @@ final class LabelResolver {
         if (constant != null) {
             return constant;
         }
+        if (byLevel != null && event.getLevel() != null) {
+            Level level = event.getLevel();
+            int slot = (level.intLevel() / 100) & (byLevel.length - 1);
+            LevelEntry e = byLevel[slot];
+            if (e != null && e.level == level) {
+                return e.set;
+            }
+            LabelSet set = resolveByKey(event, key);
+            if (set != registry.overflowSet()) {
+                byLevel[slot] = new LevelEntry(level, set);
+            }
+            return set;
+        }
+        return resolveByKey(event, key);
+    }
+
+    private LabelSet resolveByKey(LogEvent event, StringBuilder key) {
         key.setLength(0);
         for (FieldSpec f : dynamic) {
             // each value is prefixed by its length, so that the key identifies the tuple of values
@@ -177,6 +211,16 @@ final class LabelResolver {
 
         void put(String key, int hash, LabelSet set) {
             slots[hash & mask] = new Entry(key, hash, set);
+        }
+    }
+
+    private static final class LevelEntry {
+        final Level level;
+        final LabelSet set;
+
+        LevelEntry(Level level, LabelSet set) {
+            this.level = level;
+            this.set = set;
         }
     }
 

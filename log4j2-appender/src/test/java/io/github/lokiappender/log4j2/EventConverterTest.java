@@ -70,6 +70,44 @@ class EventConverterTest {
         assertThat(registry.size()).isEqualTo(2);
     }
 
+    /** Labels that print only the level are looked up by the level: same sets as through the key path. */
+    @Test
+    void levelOnlyLabelsAreLookedUpByLevelIncludingCustomLevelsSharingASlot() {
+        LabelSetRegistry registry = registry(100);
+        EventConverter c = new EventConverter(line("%msg"), labels(Label.of("app", "shop"), Label.ofPattern("level", "%level"),
+                Label.ofPattern("sev", "%p%level{lowerCase=true}")), List.of(), registry);
+        Level notice = Level.forName("NOTICE", 450); // intLevel / 100 == INFO's: same slot, another level
+
+        LabelSet info = c.convert(eventAt(Level.INFO)).labels();
+        LabelSet warn = c.convert(eventAt(Level.WARN)).labels();
+        LabelSet noticeSet = c.convert(eventAt(notice)).labels();
+        LabelSet infoAgain = c.convert(eventAt(Level.INFO)).labels();
+        LabelSet noticeAgain = c.convert(eventAt(notice)).labels();
+
+        assertThat(info.asMap()).isEqualTo(Map.of("app", "shop", "level", "INFO", "sev", "INFOinfo"));
+        assertThat(warn.asMap()).isEqualTo(Map.of("app", "shop", "level", "WARN", "sev", "WARNwarn"));
+        // (Log4j2's lowerCase option knows the standard levels only; what matters here is NOTICE's own set)
+        assertThat(noticeSet.asMap()).containsEntry("level", "NOTICE").doesNotContainEntry("sev", "INFOinfo");
+        assertThat(infoAgain).isSameAs(info);
+        assertThat(noticeAgain).isSameAs(noticeSet);
+        assertThat(registry.intern(LabelSet.of(Map.of("app", "shop", "level", "WARN", "sev", "WARNwarn")))).isSameAs(warn);
+        assertThat(registry.size()).isEqualTo(3);
+    }
+
+    @Test
+    void levelOnlyLabelsPastTheStreamCapAreCountedForEveryEvent() {
+        LabelSetRegistry registry = registry(1);
+        EventConverter c = new EventConverter(line("%msg"), labels(Label.ofPattern("level", "%level")), List.of(), registry);
+
+        c.convert(eventAt(Level.INFO));
+        LabelSet over1 = c.convert(eventAt(Level.WARN)).labels();
+        LabelSet over2 = c.convert(eventAt(Level.WARN)).labels();
+
+        assertThat(over1).isSameAs(registry.overflowSet());
+        assertThat(over2).isSameAs(registry.overflowSet());
+        assertThat(stats.snapshot().streamsOverflowed()).isEqualTo(2);
+    }
+
     @Test
     void longValuesAreCutToLokisLimit() {
         EventConverter c = converter(labels(Label.ofPattern("a", "%X{a}")), List.of(), 10);
@@ -184,6 +222,11 @@ class EventConverterTest {
         return Log4jLogEvent.newBuilder().setLoggerName("shop.orders").setLevel(Level.INFO)
                 .setMessage(new SimpleMessage("a steady twenty-seven chars")).setContextData(context)
                 .setTimeMillis(1_732_400_000_000L).build();
+    }
+
+    private static LogEvent eventAt(Level level) {
+        return Log4jLogEvent.newBuilder().setLoggerName("shop.orders").setLevel(level)
+                .setMessage(new SimpleMessage("m")).setTimeMillis(1_732_400_000_000L).build();
     }
 
     private static List<String> metadata(LokiEvent e) {
