@@ -247,8 +247,10 @@ final class RecordChunks {
     /** Nothing reads retired chunks any more: they become spare (up to the bound), or garbage. */
     void releaseRetired() {
         for (byte[] c : retired) {
-            if (spare.size() < maxSpare) {
-                spare.addLast(c);
+            // reused first: the most recently read, the likeliest still in a cache; the oldest go
+            spare.addFirst(c);
+            if (spare.size() > maxSpare) {
+                spare.pollLast();
             }
         }
         retired.clear();

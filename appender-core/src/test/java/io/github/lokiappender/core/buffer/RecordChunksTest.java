@@ -203,6 +203,41 @@ class RecordChunksTest {
     }
 
     /** Removes the oldest record as an event object (a view on its chunk). */
+    /**
+     * Released chunks are reused newest first (the one the shipper read last is the likeliest still
+     * in a cache), and when more are released than are kept, the oldest are the ones let go.
+     */
+    @Test
+    void theMostRecentlyReadChunksAreReusedFirstAndTheOldestLetGo() {
+        RecordChunks r = new RecordChunks(1024, 2);
+        String half = "x".repeat(500); // 12 + 500 bytes: two records per 1 KiB chunk
+        for (int i = 0; i < 8; i++) {
+            append(r, i, half, a, null);
+        }
+        byte[][] read = new byte[8][];
+        for (int i = 0; i < 8; i++) {
+            EventList one = new EventList(1);
+            r.take(one);
+            read[i] = one.lineBytes(0);
+        }
+        // chunks 1-3 were read past (retired); chunk 4 still takes writes
+        r.releaseRetired();
+        assertThat(r.spareChunks()).isEqualTo(2);
+
+        for (int i = 0; i < 6; i++) { // the buffer is empty: a fresh chunk first, then spare ones
+            append(r, i, half, a, null);
+        }
+        byte[][] reused = new byte[6][];
+        for (int i = 0; i < 6; i++) {
+            EventList one = new EventList(1);
+            r.take(one);
+            reused[i] = one.lineBytes(0);
+        }
+        assertThat(reused[0]).isSameAs(read[4]); // the newest of the spare ones: chunk 3
+        assertThat(reused[2]).isSameAs(read[2]); // then chunk 2; chunk 1 was let go
+        assertThat(reused[4]).isNotSameAs(read[0]).isNotSameAs(read[2]).isNotSameAs(read[4]);
+    }
+
     private static LokiEvent take(RecordChunks r) {
         EventList one = new EventList(1);
         r.take(one);
