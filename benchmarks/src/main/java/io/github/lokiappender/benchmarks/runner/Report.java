@@ -245,31 +245,15 @@ final class Report {
             for (Variant.Format f : Variant.OURS_LOG4J2.formats) {
                 Results.EndToEnd o = e2e(Variant.OURS_LOG4J2, f, false);
                 if (o != null) {
-                    double r = o.cpuSecondsPerMillion() / tj.cpuSecondsPerMillion();
-                    rows.add(new String[]{"<= 1/2 tjahzi CPU per event at " + s.pacedRate + "/s (ours " + f.id + ")",
-                            num(o.cpuSecondsPerMillion(), 2) + " vs " + num(tj.cpuSecondsPerMillion(), 2)
-                                    + " s/M = " + num(r, 2) + "x", verdict(r <= 0.5)});
-                    double ob = cpuOverBaseline(o);
-                    double tb = cpuOverBaseline(tj);
-                    if (!Double.isNaN(ob) && !Double.isNaN(tb)) {
-                        rows.add(new String[]{"<= 1/2 tjahzi CPU per event over the Log4j2 baseline (ours " + f.id + ")",
-                                num(ob, 2) + " vs " + num(tb, 2) + " s/M = " + num(ob / tb, 2) + "x",
-                                verdict(ob / tb <= 0.5)});
-                    }
-                    double oj = o.cpuSecondsPerMillionWithoutJit();
-                    double tjj = tj.cpuSecondsPerMillionWithoutJit();
-                    if (!Double.isNaN(oj) && !Double.isNaN(tjj)) {
-                        rows.add(new String[]{"<= 1/2 tjahzi CPU per event without JIT compilation (ours " + f.id + ")",
-                                num(oj, 2) + " vs " + num(tjj, 2) + " s/M = " + num(oj / tjj, 2) + "x",
-                                verdict(oj / tjj <= 0.5)});
-                    }
-                    double obj = cpuOverBaselineWithoutJit(o);
-                    double tbj = cpuOverBaselineWithoutJit(tj);
-                    if (!Double.isNaN(obj) && !Double.isNaN(tbj)) {
-                        rows.add(new String[]{"<= 1/2 tjahzi CPU per event over the Log4j2 baseline, without JIT (ours " + f.id + ")",
-                                num(obj, 2) + " vs " + num(tbj, 2) + " s/M = " + num(obj / tbj, 2) + "x",
-                                verdict(obj / tbj <= 0.5)});
-                    }
+                    String ours = " (ours " + f.id + ")";
+                    halfOfTjahzi(rows, "<= 1/2 tjahzi CPU per event at " + s.pacedRate + "/s" + ours,
+                            o.cpuSecondsPerMillion(), tj.cpuSecondsPerMillion());
+                    halfOfTjahzi(rows, "<= 1/2 tjahzi CPU per event over the Log4j2 baseline" + ours,
+                            cpuOverBaseline(o), cpuOverBaseline(tj));
+                    halfOfTjahzi(rows, "<= 1/2 tjahzi CPU per event without JIT compilation" + ours,
+                            o.cpuSecondsPerMillionWithoutJit(), tj.cpuSecondsPerMillionWithoutJit());
+                    halfOfTjahzi(rows, "<= 1/2 tjahzi CPU per event over the Log4j2 baseline, without JIT" + ours,
+                            cpuOverBaselineWithoutJit(o), cpuOverBaselineWithoutJit(tj));
                 }
             }
         }
@@ -330,6 +314,14 @@ final class Report {
         }
         Results.EndToEnd b = e2e(r.variant.baseline(), Variant.Format.NONE, false);
         return b == null ? Double.NaN : r.cpuSecondsPerMillion() - b.cpuSecondsPerMillion();
+    }
+
+    /** A target row "ours is at most half of tjahzi's", when both figures exist. */
+    private static void halfOfTjahzi(List<String[]> rows, String target, double ours, double tjahzi) {
+        if (!Double.isNaN(ours) && !Double.isNaN(tjahzi)) {
+            rows.add(new String[]{target, num(ours, 2) + " vs " + num(tjahzi, 2) + " s/M = " + num(ours / tjahzi, 2) + "x",
+                    verdict(ours / tjahzi <= 0.5)});
+        }
     }
 
     /** As {@link #cpuOverBaseline} with both figures without the JIT compilers' CPU. */
