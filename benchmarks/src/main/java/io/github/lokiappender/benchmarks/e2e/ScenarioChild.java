@@ -49,7 +49,13 @@ public final class ScenarioChild {
 
         // warm-up at a moderate pace, so that the appender's buffer is empty when measuring starts
         run(logger, threads, warmupEvents, warmupRate, 1000);
-        say("WARMED n=" + warmupEvents + " framework=" + framework);
+        // then a pause long enough for the last batch to go, and half a second more logging: the
+        // measured window also starts after a pause (the idle baseline), and code paths taken only
+        // then (an empty buffer, an idle shipper woken) would otherwise be compiled inside it
+        Thread.sleep(idleMs + 500);
+        long again = Math.max(1, warmupRate / 2);
+        run(logger, threads, again, warmupRate, 1000);
+        say("WARMED n=" + (warmupEvents + again) + " framework=" + framework);
         expect(in, "GO");
 
         com.sun.management.OperatingSystemMXBean os =
