@@ -7,11 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -89,7 +89,7 @@ public final class JdkPushTransport implements PushTransport {
 
         private final CompletableFuture<ResponseText> body = CompletableFuture.completedFuture(this);
         private final CountDownLatch done = new CountDownLatch(1);
-        private final byte[] bytes = new byte[MAX_BYTES];
+        private byte[] bytes; // made when a body arrives (a 204 has none)
         private int length;
 
         @Override
@@ -101,6 +101,9 @@ public final class JdkPushTransport implements PushTransport {
         public void onNext(List<ByteBuffer> items) {
             synchronized (this) {
                 for (ByteBuffer b : items) {
+                    if (bytes == null) {
+                        bytes = new byte[MAX_BYTES];
+                    }
                     int n = Math.min(b.remaining(), MAX_BYTES - length);
                     b.get(bytes, length, n);
                     length += n;

@@ -214,12 +214,7 @@ class RecordChunksTest {
         for (int i = 0; i < 8; i++) {
             append(r, i, half, a, null);
         }
-        byte[][] read = new byte[8][];
-        for (int i = 0; i < 8; i++) {
-            EventList one = new EventList(1);
-            r.take(one);
-            read[i] = one.lineBytes(0);
-        }
+        byte[][] read = chunksOfNext(r, 8);
         // chunks 1-3 were read past (retired); chunk 4 still takes writes
         r.releaseRetired();
         assertThat(r.spareChunks()).isEqualTo(2);
@@ -227,15 +222,21 @@ class RecordChunksTest {
         for (int i = 0; i < 6; i++) { // the buffer is empty: a fresh chunk first, then spare ones
             append(r, i, half, a, null);
         }
-        byte[][] reused = new byte[6][];
-        for (int i = 0; i < 6; i++) {
-            EventList one = new EventList(1);
-            r.take(one);
-            reused[i] = one.lineBytes(0);
-        }
+        byte[][] reused = chunksOfNext(r, 6);
         assertThat(reused[0]).isSameAs(read[4]); // the newest of the spare ones: chunk 3
         assertThat(reused[2]).isSameAs(read[2]); // then chunk 2; chunk 1 was let go
         assertThat(reused[4]).isNotSameAs(read[0]).isNotSameAs(read[2]).isNotSameAs(read[4]);
+    }
+
+    /** Takes {@code n} records; returns the chunk each one's line is in. */
+    private static byte[][] chunksOfNext(RecordChunks r, int n) {
+        byte[][] chunks = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            EventList one = new EventList(1);
+            r.take(one);
+            chunks[i] = one.lineBytes(0);
+        }
+        return chunks;
     }
 
     private static LokiEvent take(RecordChunks r) {
