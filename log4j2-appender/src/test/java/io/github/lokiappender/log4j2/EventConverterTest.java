@@ -95,6 +95,25 @@ class EventConverterTest {
     }
 
     @Test
+    void levelOnlyLabelsDoNotFormatAKeyOnceTheLevelIsKnown() {
+        LabelResolver levels = new LabelResolver(labels(Label.of("app", "shop"), Label.ofPattern("level", "%level")),
+                registry(100));
+        LabelResolver mdc = new LabelResolver(labels(Label.ofPattern("user", "%X{a}")), registry(100));
+        StringBuilder key = new StringBuilder();
+
+        LabelSet first = levels.resolve(eventAt(Level.WARN), key);
+        key.setLength(0);
+        key.append("untouched");
+        LabelSet again = levels.resolve(eventAt(Level.WARN), key);
+
+        assertThat(again).isSameAs(first);
+        assertThat(key).hasToString("untouched");
+        StringBuilder other = new StringBuilder("untouched");
+        mdc.resolve(event("bob", ""), other);
+        assertThat(other.toString()).isNotEqualTo("untouched"); // any other pattern formats its key
+    }
+
+    @Test
     void levelOnlyLabelsPastTheStreamCapAreCountedForEveryEvent() {
         LabelSetRegistry registry = registry(1);
         EventConverter c = new EventConverter(line("%msg"), labels(Label.ofPattern("level", "%level")), List.of(), registry);
