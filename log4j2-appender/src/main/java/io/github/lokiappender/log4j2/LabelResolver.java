@@ -118,8 +118,8 @@ final class LabelResolver {
         if (constant != null) {
             return constant;
         }
-        if (byLevel != null && event.getLevel() != null) {
-            Level level = event.getLevel();
+        Level level = byLevel == null ? null : event.getLevel();
+        if (level != null) {
             int slot = (level.intLevel() / 100) & (byLevel.length - 1);
             LevelEntry e = byLevel[slot];
             if (e != null && e.level == level) {

@@ -25,9 +25,9 @@ final class OsThreads {
     private OsThreads() {
     }
 
-    /** Per task id: its name and user + system ticks. */
-    static Map<String, long[]> snapshot() {
-        Map<String, long[]> m = new HashMap<>();
+    /** User + system ticks per thread, keyed by {@code tid/name}. */
+    static Map<String, Long> snapshot() {
+        Map<String, Long> m = new HashMap<>();
         if (!Files.isDirectory(TASKS)) {
             return m;
         }
@@ -41,7 +41,7 @@ final class OsThreads {
                     String comm = stat.substring(open + 1, close);
                     String[] f = stat.substring(close + 2).split(" ");
                     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                    m.put(t.getFileName() + "/" + comm, new long[] {ticks});
+                    m.put(t.getFileName() + "/" + comm, ticks);
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended meanwhile
                 }
@@ -53,11 +53,10 @@ final class OsThreads {
     }
 
     /** CPU ms per thread group (digits removed from names) between two snapshots, largest first. */
-    static String delta(Map<String, long[]> before, Map<String, long[]> after) {
+    static String delta(Map<String, Long> before, Map<String, Long> after) {
         Map<String, Long> byGroup = new TreeMap<>();
-        for (Map.Entry<String, long[]> e : after.entrySet()) {
-            long[] b = before.get(e.getKey());
-            long used = e.getValue()[0] - (b == null ? 0 : b[0]);
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
             if (used > 0) {
                 String name = e.getKey().substring(e.getKey().indexOf('/') + 1).replaceAll("[0-9]+", "N").replace(' ', '_');
                 byGroup.merge(name, used * NANOS_PER_TICK / 1_000_000L, Long::sum);

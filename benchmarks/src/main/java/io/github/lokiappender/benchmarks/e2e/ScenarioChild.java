@@ -15,6 +15,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -79,7 +86,7 @@ public final class ScenarioChild {
         }
         resetOldGenPeak();
         Map<Long, Long> threadCpu0 = threadCpu();
-        Map<String, long[]> tasks0 = OsThreads.snapshot();
+        Map<String, Long> tasks0 = OsThreads.snapshot();
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
         long t0 = epochNanos();
@@ -119,7 +126,7 @@ public final class ScenarioChild {
      * away and recompile the hot logging path inside the window (its first call finds empty
      * thread-locals, a branch the compiled code never took), for every appender alike.
      */
-    private static java.util.concurrent.ExecutorService callers;
+    private static ExecutorService callers;
 
     /**
      * Logs {@code events} events spread over {@code threads} threads, at {@code rate} events per
@@ -128,8 +135,8 @@ public final class ScenarioChild {
     static Result run(Logger logger, int threads, long events, long rate, int slicesPerSecond)
             throws InterruptedException {
         if (callers == null) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            callers = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            AtomicInteger n = new AtomicInteger();
+            callers = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "bench-caller-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
@@ -137,8 +144,8 @@ public final class ScenarioChild {
         }
         Result total = new Result();
         // every task waits for all the others, so that each runs on a thread of its own
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
-        List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<?>> tasks = new ArrayList<>();
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             long share = events / threads + (i < events % threads ? 1 : 0);
@@ -149,16 +156,16 @@ public final class ScenarioChild {
             tasks.add(callers.submit(() -> {
                 try {
                     start.await();
-                } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+                } catch (InterruptedException | BrokenBarrierException e) {
                     return;
                 }
                 callerLoop(load, share, perThreadRate, slicesPerSecond, res);
             }));
         }
-        for (java.util.concurrent.Future<?> t : tasks) {
+        for (Future<?> t : tasks) {
             try {
                 t.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException("a logging thread failed", e.getCause());
             }
         }

@@ -309,11 +309,20 @@ final class Report {
 
     /** Paced CPU per event minus the framework baseline's; NaN without a baseline run. */
     private double cpuOverBaseline(Results.EndToEnd r) {
+        return overBaseline(r, Results.EndToEnd::cpuSecondsPerMillion);
+    }
+
+    /** As {@link #cpuOverBaseline} with both figures without the JIT compilers' CPU. */
+    private double cpuOverBaselineWithoutJit(Results.EndToEnd r) {
+        return overBaseline(r, Results.EndToEnd::cpuSecondsPerMillionWithoutJit);
+    }
+
+    private double overBaseline(Results.EndToEnd r, ToDoubleFunction<Results.EndToEnd> cpu) {
         if (!r.variant.ships()) {
             return Double.NaN;
         }
         Results.EndToEnd b = e2e(r.variant.baseline(), Variant.Format.NONE, false);
-        return b == null ? Double.NaN : r.cpuSecondsPerMillion() - b.cpuSecondsPerMillion();
+        return b == null ? Double.NaN : cpu.applyAsDouble(r) - cpu.applyAsDouble(b);
     }
 
     /** A target row "ours is at most half of tjahzi's", when both figures exist. */
@@ -322,15 +331,6 @@ final class Report {
             rows.add(new String[]{target, num(ours, 2) + " vs " + num(tjahzi, 2) + " s/M = " + num(ours / tjahzi, 2) + "x",
                     verdict(ours / tjahzi <= 0.5)});
         }
-    }
-
-    /** As {@link #cpuOverBaseline} with both figures without the JIT compilers' CPU. */
-    private double cpuOverBaselineWithoutJit(Results.EndToEnd r) {
-        if (!r.variant.ships()) {
-            return Double.NaN;
-        }
-        Results.EndToEnd b = e2e(r.variant.baseline(), Variant.Format.NONE, false);
-        return b == null ? Double.NaN : r.cpuSecondsPerMillionWithoutJit() - b.cpuSecondsPerMillionWithoutJit();
     }
 
     private Results.EndToEnd blockBurst(Variant v, Variant.Format f) {
