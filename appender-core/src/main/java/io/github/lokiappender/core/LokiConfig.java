@@ -53,6 +53,7 @@ public final class LokiConfig {
     private final Object meterRegistry;
     private final Path spoolDirectory;
     private final long spoolMaxBytes;
+    private final boolean jdkHttpClient;
 
     private LokiConfig(Builder b, HttpSettings http, PushFormat format, Compression compression, OverflowPolicy policy,
                        Path spool) {
@@ -79,6 +80,7 @@ public final class LokiConfig {
         this.meterRegistry = b.meterRegistry;
         this.spoolDirectory = spool;
         this.spoolMaxBytes = b.spoolMaxBytes;
+        this.jdkHttpClient = "jdk".equalsIgnoreCase(b.httpTransport.trim());
     }
 
     public static Builder builder() {
@@ -189,6 +191,15 @@ public final class LokiConfig {
         return spoolMaxBytes;
     }
 
+    /**
+     * True when pushes go through the JDK's {@code java.net.http.HttpClient} ({@code httpTransport=jdk});
+     * false for the default {@code builtin}: this library's own HTTP/1.1 client, or the JDK's where a
+     * proxy applies to the URL.
+     */
+    public boolean jdkHttpClient() {
+        return jdkHttpClient;
+    }
+
     @Override
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
@@ -201,6 +212,7 @@ public final class LokiConfig {
                 + ", shutdownTimeoutMs=" + shutdownTimeoutMs + ", maxLineBytes=" + maxLineBytes
                 + ", maxStreams=" + maxStreams
                 + (spoolDirectory != null ? ", spoolDirectory=" + spoolDirectory + ", spoolMaxBytes=" + spoolMaxBytes : "")
+                + (jdkHttpClient ? ", httpTransport=jdk" : "")
                 + '}';
     }
 
@@ -229,6 +241,7 @@ public final class LokiConfig {
         private Object meterRegistry;
         private String spoolDirectory;
         private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
+        private String httpTransport = "builtin";
 
         private Builder() {
         }
@@ -294,6 +307,15 @@ public final class LokiConfig {
         /** Default 15000 ms. */
         public Builder requestTimeoutMs(long v) {
             http.requestTimeoutMs(v);
+            return this;
+        }
+
+        /**
+         * {@code builtin} (default): this library's HTTP/1.1 client, one kept-alive connection, or the
+         * JDK's client where a system proxy applies to the URL; {@code jdk}: always the JDK's client.
+         */
+        public Builder httpTransport(String v) {
+            this.httpTransport = v;
             return this;
         }
 
@@ -484,6 +506,9 @@ public final class LokiConfig {
             if (meterRegistry != null && !MicrometerSupport.isRegistry(meterRegistry)) {
                 problems.add("'meterRegistry' must be an io.micrometer.core.instrument.MeterRegistry visible to the"
                         + " appender's class loader, was " + meterRegistry.getClass().getName());
+            }
+            if (httpTransport == null || !(httpTransport.trim().equalsIgnoreCase("builtin") || httpTransport.trim().equalsIgnoreCase("jdk"))) {
+                problems.add("'httpTransport' must be builtin or jdk, was '" + httpTransport + "'");
             }
             Path spool = spoolPath(problems);
             if (!problems.isEmpty()) {

@@ -4,6 +4,8 @@ import io.github.lokiappender.core.batch.BatchAssembler;
 import io.github.lokiappender.core.buffer.EventBuffer;
 import io.github.lokiappender.core.encode.PushEncoder;
 import io.github.lokiappender.core.encode.PushEncoders;
+import io.github.lokiappender.core.http.Http1PushTransport;
+import io.github.lokiappender.core.http.HttpSettings;
 import io.github.lokiappender.core.http.InternalThreads;
 import io.github.lokiappender.core.http.JdkPushTransport;
 import io.github.lokiappender.core.http.PushSender;
@@ -100,7 +102,14 @@ public final class LokiPipeline implements AutoCloseable {
      * (typically the appender's static labels plus a marker label).
      */
     public static LokiPipeline start(LokiConfig config, StatusReporter status, LabelSet overflowLabels) {
-        return startWith(config, status, new JdkPushTransport(config.http(), "loki-" + config.name()), overflowLabels);
+        return startWith(config, status, transportFor(config, "loki-" + config.name()), overflowLabels);
+    }
+
+    /** This library's own HTTP/1.1 transport where it connects directly; the JDK client where a proxy applies or when asked for. */
+    static PushTransport transportFor(LokiConfig config, String threadName) {
+        HttpSettings http = config.http();
+        return !config.jdkHttpClient() && Http1PushTransport.canReach(http)
+                ? new Http1PushTransport(http, threadName) : new JdkPushTransport(http, threadName);
     }
 
     /** Starts a pipeline over a given transport (tests, custom transports). */

@@ -3,7 +3,10 @@ package io.github.lokiappender.core;
 import io.github.lokiappender.core.buffer.OverflowPolicy;
 import io.github.lokiappender.core.encode.Compression;
 import io.github.lokiappender.core.encode.PushFormat;
+import io.github.lokiappender.core.http.Http1PushTransport;
 import io.github.lokiappender.core.http.HttpSettings;
+import io.github.lokiappender.core.http.JdkPushTransport;
+import io.github.lokiappender.core.http.PushTransport;
 import org.junit.jupiter.api.Test;
 
 import java.util.Base64;
@@ -129,6 +132,28 @@ class LokiConfigTest {
                 "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 0");
         assertProblem(b -> b.url("http://l").compressionLevel(10),
                 "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 10");
+    }
+
+    @Test
+    void httpTransportIsBuiltinOrJdk() {
+        assertThat(LokiConfig.builder().url("http://l").build().jdkHttpClient()).isFalse();
+        assertThat(LokiConfig.builder().url("http://l").httpTransport(" JDK ").build().jdkHttpClient()).isTrue();
+        assertThat(LokiConfig.builder().url("http://l").httpTransport("builtin").build().jdkHttpClient()).isFalse();
+        assertProblem(b -> b.url("http://l").httpTransport("netty"), "'httpTransport' must be builtin or jdk, was 'netty'");
+    }
+
+    /** The pipeline's transport: the builtin one by default, the JDK's when asked for. */
+    @Test
+    void theTransportFollowsHttpTransport() {
+        PushTransport builtin = LokiPipeline.transportFor(LokiConfig.builder().url("http://127.0.0.1:3100").build(), "t");
+        PushTransport jdk = LokiPipeline.transportFor(LokiConfig.builder().url("http://127.0.0.1:3100").httpTransport("jdk").build(), "t");
+        try {
+            assertThat(builtin).isInstanceOf(Http1PushTransport.class);
+            assertThat(jdk).isInstanceOf(JdkPushTransport.class);
+        } finally {
+            builtin.close();
+            jdk.close();
+        }
     }
 
     @Test

@@ -261,6 +261,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         private String spoolDirectory;
         @PluginBuilderAttribute
         private String spoolMaxBytes;
+        @PluginBuilderAttribute
+        private String httpTransport;
         @PluginElement("Label")
         private Label[] labels;
         @PluginElement("StructuredMetadata")
@@ -423,6 +425,12 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
+        /** {@code builtin} (default: this library's HTTP/1.1 client; the JDK's where a proxy applies) or {@code jdk}. */
+        public B setHttpTransport(String v) {
+            this.httpTransport = v;
+            return asBuilder();
+        }
+
         public B setLabels(Label... labels) {
             this.labels = labels;
             return asBuilder();
@@ -479,6 +487,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if (overflowPolicy != null) {
                 b.overflowPolicy(overflowPolicy.trim());
+            }
+            if (httpTransport != null) {
+                b.httpTransport(httpTransport.trim());
             }
             Long l;
             Integer i;

@@ -118,6 +118,13 @@ class LokiAppenderBuilderTest {
     }
 
     @Test
+    void httpTransportAttribute() {
+        ctx = startXml(dir, "transport", xml(URL, "httpTransport=\"jdk\"", "<Label name=\"app\" value=\"shop\"/>"));
+        assertThat(loki(ctx).config().jdkHttpClient()).isTrue();
+        assertThat(status.lokiMessages(Level.ERROR)).isEmpty();
+    }
+
+    @Test
     void bearerTokenGzipAndInsecureTls() {
         ctx = startXml(dir, "bearer", xml("https://loki.example:3100", "bearerToken=\"tok-1\" compression=\"gzip\" compressionLevel=\"9\""
                 + " insecureSkipTlsVerify=\"TRUE\"", "<Label name=\"app\" value=\"shop\"/>"));
@@ -170,6 +177,7 @@ class LokiAppenderBuilderTest {
         assertThat(c.http().authorization()).isNull();
         assertThat(c.spoolDirectory()).isNull();
         assertThat(c.spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(c.jdkHttpClient()).isFalse();
         assertThat(appender.getLayout()).isInstanceOf(PatternLayout.class);
         assertThat(((PatternLayout) appender.getLayout()).getConversionPattern()).isEqualTo(LokiAppender.DEFAULT_PATTERN);
     }
@@ -195,6 +203,7 @@ class LokiAppenderBuilderTest {
                 arguments("bufferMaxEvents=\"-3\"", "'bufferMaxEvents' must be > 0, was -3"),
                 arguments("bufferMaxEvents=\"9999999999\"", "'bufferMaxEvents' must be a whole number up to 2147483647"),
                 arguments("overflowPolicy=\"WAIT\"", "'overflowPolicy' must be DROP_NEWEST, DROP_OLDEST or BLOCK, was 'WAIT'"),
+                arguments("httpTransport=\"okhttp\"", "'httpTransport' must be builtin or jdk, was 'okhttp'"),
                 arguments("blockTimeoutMs=\"-1\"", "'blockTimeoutMs' must be >= 0, was -1"),
                 arguments("maxRetries=\"-1\"", "'maxRetries' must be >= 0, was -1"),
                 arguments("maxRetries=\"3.5\"", "'maxRetries' must be a whole number up to 2147483647, was '3.5'"),

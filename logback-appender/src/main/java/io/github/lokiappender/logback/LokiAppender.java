@@ -84,6 +84,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private Boolean jmx;
     private String spoolDirectory;
     private Long spoolMaxBytes;
+    private String httpTransport;
     private String labels;
     private String structuredMetadata;
     private Layout<ILoggingEvent> layout;
@@ -322,6 +323,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         }
         if (spoolMaxBytes != null) {
             b.spoolMaxBytes(spoolMaxBytes);
+        }
+        if (httpTransport != null) {
+            b.httpTransport(httpTransport.trim());
         }
         try {
             return b.build();
@@ -577,6 +581,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Disk the spool may use; default 268435456 (256 MiB). */
     public void setSpoolMaxBytes(long spoolMaxBytes) {
         this.spoolMaxBytes = spoolMaxBytes;
+    }
+
+    /** {@code builtin} (default: this library's HTTP/1.1 client; the JDK's where a proxy applies) or {@code jdk}. */
+    public void setHttpTransport(String httpTransport) {
+        this.httpTransport = httpTransport;
     }
 
     /** {@code name=pattern} list of stream labels, e.g. {@code app=shop, level=%level}. */

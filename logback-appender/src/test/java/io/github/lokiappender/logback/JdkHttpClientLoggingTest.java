@@ -39,7 +39,9 @@ class JdkHttpClientLoggingTest {
         Handler[] saved = julRoot.getHandlers();
         Level savedLevel = julRoot.getLevel();
         try (FakeLoki fake = FakeLoki.start()) {
-            LoggerContext ctx = configure(config("<url>" + fake.url() + "</url><overflowPolicy>BLOCK</overflowPolicy>"
+            // httpTransport=jdk: the JDK client is used when asked for, or when a system proxy applies
+            LoggerContext ctx = configure(config("<url>" + fake.url() + "</url><httpTransport>jdk</httpTransport>"
+                    + "<overflowPolicy>BLOCK</overflowPolicy>"
                     + "<blockTimeoutMs>20000</blockTimeoutMs><bufferMaxEvents>2</bufferMaxEvents>"
                     + "<flushIntervalMs>20</flushIntervalMs><labels>app=shop</labels>"));
             for (Handler h : saved) {

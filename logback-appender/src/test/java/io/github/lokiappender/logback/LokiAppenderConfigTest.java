@@ -181,6 +181,7 @@ class LokiAppenderConfigTest {
             assertThat(c.jmx()).isTrue();
             assertThat(c.spoolDirectory()).isNull();
             assertThat(c.spoolMaxBytes()).isEqualTo(256L * 1024 * 1024);
+            assertThat(c.jdkHttpClient()).isFalse();
         } finally {
             ctx.stop();
         }
@@ -218,6 +219,19 @@ class LokiAppenderConfigTest {
             second.stop();
             first.stop();
         }
+    }
+
+    @Test
+    void httpTransportOption() {
+        LoggerContext ctx = configure(config("<url>http://127.0.0.1:9</url><labels>app=shop</labels><httpTransport>jdk</httpTransport>"));
+        try {
+            assertThat(loki(ctx).config().jdkHttpClient()).isTrue();
+            assertThat(problems(ctx)).isEmpty();
+        } finally {
+            ctx.stop();
+        }
+        assertInactiveWithOneError("<url>http://127.0.0.1:9</url><httpTransport>okhttp</httpTransport>",
+                "'httpTransport' must be builtin or jdk, was 'okhttp'");
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ public final class JdkPushTransport implements PushTransport {
 
     /** Loki's push path, appended to the base URL. */
     public static final String PUSH_PATH = "/loki/api/v1/push";
-    private static final int MAX_BODY_CHARS = 1024;
 
     private final HttpSettings settings;
     private final URI pushUri;
@@ -85,7 +83,7 @@ public final class JdkPushTransport implements PushTransport {
      */
     static final class ResponseText implements HttpResponse.BodySubscriber<ResponseText> {
         static final HttpResponse.BodyHandler<ResponseText> HANDLER = info -> new ResponseText();
-        private static final int MAX_BYTES = MAX_BODY_CHARS * 4;
+        private static final int MAX_BYTES = PushResponse.MAX_BODY_CHARS * 4;
 
         private final CompletableFuture<ResponseText> body = CompletableFuture.completedFuture(this);
         private final CountDownLatch done = new CountDownLatch(1);
@@ -130,17 +128,9 @@ public final class JdkPushTransport implements PushTransport {
         String await(long nanos) throws InterruptedException {
             done.await(nanos, TimeUnit.NANOSECONDS);
             synchronized (this) {
-                return readable(bytes, length);
+                return PushResponse.readable(bytes, length);
             }
         }
-    }
-
-    private static String readable(byte[] body, int length) {
-        if (length == 0) {
-            return "";
-        }
-        String s = new String(body, 0, length, StandardCharsets.UTF_8).trim();
-        return s.length() > MAX_BODY_CHARS ? s.substring(0, MAX_BODY_CHARS) + "..." : s;
     }
 
     @Override

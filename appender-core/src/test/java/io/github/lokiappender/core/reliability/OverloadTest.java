@@ -72,7 +72,8 @@ class OverloadTest {
         long budget = 64 * 1024;
         int events = 5_000;
         rig.loki.setDelay(Duration.ofMillis(10)); // about 100 events per 10 ms: far slower than the producer
-        LokiPipeline p = rig.start(b -> b.overflowPolicy(policy).blockTimeoutMs(20).bufferMaxBytes(budget)
+        // BLOCK: room comes once per request (10 ms or more), so a caller waiting 2 ms for it gives up
+        LokiPipeline p = rig.start(b -> b.overflowPolicy(policy).blockTimeoutMs(2).bufferMaxBytes(budget)
                 .batchMaxEvents(100).requestTimeoutMs(5_000));
         LabelSet l = labels("app", "overload");
 
