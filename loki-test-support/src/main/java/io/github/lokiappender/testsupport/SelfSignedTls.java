@@ -28,13 +28,22 @@ public final class SelfSignedTls {
         this.serverContext = serverContext;
     }
 
-    /** Creates the key store and the CA file in {@code dir}, valid for two days. */
+    /** Creates the key store and the CA file in {@code dir}, valid for two days, for 127.0.0.1 and localhost. */
     public static SelfSignedTls create(Path dir) {
-        Path ks = dir.resolve("server.p12");
-        Path pem = dir.resolve("ca.pem");
+        return create(dir, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /**
+     * As {@link #create(Path)}, for the given subject alternative names (keytool's form, e.g.
+     * {@code dns:loki.example}); the files are named after them, so several can share a directory.
+     */
+    public static SelfSignedTls create(Path dir, String subjectAltNames) {
+        String stem = subjectAltNames.equals("ip:127.0.0.1,dns:localhost") ? "" : subjectAltNames.replaceAll("[^A-Za-z0-9]", "_") + "-";
+        Path ks = dir.resolve(stem + "server.p12");
+        Path pem = dir.resolve(stem + "ca.pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         run(keytool, "-genkeypair", "-alias", "loki", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(),
+                "-ext", "SAN=" + subjectAltNames, "-validity", "2", "-keystore", ks.toString(),
                 "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
         run(keytool, "-exportcert", "-alias", "loki", "-keystore", ks.toString(), "-storepass", PASSWORD,
                 "-rfc", "-file", pem.toString());
