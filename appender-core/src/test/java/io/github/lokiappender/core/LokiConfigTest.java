@@ -174,6 +174,16 @@ class LokiConfigTest {
         assertProblem(b -> b.url("http://l").http().bearerToken("a\nb"), "'bearerToken' must not contain CR or LF");
         assertProblem(b -> b.url("http://l").http().header("X-Ok", "a\r\nb"), "header 'X-Ok' must have a value without CR or LF");
         assertProblem(b -> b.url("http://l").http().header("Bad Name", "v"), "header name 'Bad Name' is not a valid HTTP header name");
+        assertProblem(b -> b.url("http://l").http().header("content-length", "5"),
+                "header 'content-length' is set by the appender itself and cannot be configured");
+        assertProblem(b -> b.url("http://l").http().header("Host", "loki"), "header 'Host' is set by the appender itself");
+        assertProblem(b -> b.url("http://l").tenantId("a").http().header("x-scope-orgid", "b"),
+                "set either 'tenantId' or a header 'X-Scope-OrgID', not both");
+        assertProblem(b -> b.url("http://l").http().bearerToken("t").header("Authorization", "Token x"),
+                "set either 'username'/'password' or 'bearerToken' or a header 'Authorization', not both");
+        LokiConfig.Builder ok = LokiConfig.builder().url("http://l");
+        ok.http().header("Authorization", "Token x").header("X-Scope-OrgID", "t"); // alone, they are the user's to set
+        assertThat(ok.build().http().headers()).containsEntry("Authorization", "Token x").containsEntry("X-Scope-OrgID", "t");
         assertProblem(b -> b.url("http://l").http().connectTimeoutMs(0), "'connectTimeoutMs' must be > 0, was 0");
         assertProblem(b -> b.url("http://l").http().requestTimeoutMs(-1), "'requestTimeoutMs' must be > 0, was -1");
         assertProblem(b -> b.url("http://l").http().caCertificatePath("/no/such/ca.pem"), "'caCertificatePath' /no/such/ca.pem is not a readable file");

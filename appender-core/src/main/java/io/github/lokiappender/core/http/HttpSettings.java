@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -211,6 +212,12 @@ public final class HttpSettings {
             for (Map.Entry<String, String> h : headers.entrySet()) {
                 if (h.getKey() == null || h.getKey().isBlank() || !isToken(h.getKey())) {
                     problems.add("header name '" + h.getKey() + "' is not a valid HTTP header name");
+                } else if (SET_BY_THE_CLIENT.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                    problems.add("header '" + h.getKey() + "' is set by the appender itself and cannot be configured");
+                } else if (h.getKey().equalsIgnoreCase("X-Scope-OrgID") && tenantId != null) {
+                    problems.add("set either 'tenantId' or a header 'X-Scope-OrgID', not both");
+                } else if (h.getKey().equalsIgnoreCase("Authorization") && (username != null || bearerToken != null)) {
+                    problems.add("set either 'username'/'password' or 'bearerToken' or a header 'Authorization', not both");
                 }
                 if (h.getValue() == null || hasCrLf(h.getValue())) {
                     problems.add("header '" + h.getKey() + "' must have a value without CR or LF");
@@ -336,6 +343,11 @@ public final class HttpSettings {
         private static boolean hasCrLf(String s) {
             return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0;
         }
+
+        /** Headers that frame the request: the HTTP client writes them, a second copy would break the request. */
+        private static final java.util.Set<String> SET_BY_THE_CLIENT = java.util.Set.of("host", "content-length",
+                "content-type", "content-encoding", "transfer-encoding", "connection", "keep-alive", "expect", "upgrade",
+                "te", "trailer");
 
         private static boolean isToken(String s) {
             for (int i = 0; i < s.length(); i++) {
