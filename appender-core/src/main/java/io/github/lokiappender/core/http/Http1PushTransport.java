@@ -59,7 +59,8 @@ public final class Http1PushTransport implements PushTransport {
     private final byte[] bodyText = new byte[MAX_BODY_BYTES];
     private int bodyTextLength;
 
-    private SocketChannel channel;
+    private volatile SocketChannel channel; // volatile: close() may come from another thread mid-push
+    private volatile boolean closed;
     private Socket socket; // the channel's socket, or TLS layered on it
     private InputStream input;
     private OutputStream output;
@@ -171,6 +172,9 @@ public final class Http1PushTransport implements PushTransport {
     private PushResponse exchange(EncodedRequest request, int headLength, long deadline) throws IOException {
         boolean fresh = channel == null;
         if (fresh) {
+            if (closed) {
+                throw new IOException("the transport is closed");
+            }
             connect(deadline);
         }
         inPos = 0; // nothing may be left of an earlier answer
@@ -486,8 +490,18 @@ public final class Http1PushTransport implements PushTransport {
     }
 
     @Override
-    public synchronized void close() {
-        disconnect();
+    public void close() {
+        // not synchronized: a push still in flight must not hold up the application's shutdown;
+        // closing its channel ends it with an IOException
+        closed = true;
+        SocketChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closed anyway
+            }
+        }
         watchdog.close();
     }
 

@@ -274,6 +274,35 @@ class Http1PushTransportTest {
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
     }
 
+    /** Stopping the appender closes the transport from another thread: it must not wait for a push in flight. */
+    @Test
+    void closeEndsAPushInFlightAtOnce() throws Exception {
+        server = ScriptedHttpServer.start(i -> ScriptedHttpServer.STALL);
+        transportTo(server);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread pusher = new Thread(() -> {
+            try {
+                transport.push(request("{}"), seconds(20));
+            } catch (Throwable t) {
+                thrown.set(t);
+            } finally {
+                done.countDown();
+            }
+        });
+        pusher.start();
+        server.awaitRequests(1);
+
+        long t0 = System.nanoTime();
+        transport.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2_000);
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(thrown.get()).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> transport.push(request("{}"), seconds(1))).isInstanceOf(IOException.class)
+                .hasMessage("the transport is closed");
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
     @Test
     void aRefusedConnectionIsAConnectException() throws Exception {
         int port;
