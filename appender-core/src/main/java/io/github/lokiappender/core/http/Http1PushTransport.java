@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Pushes over one kept-alive HTTP/1.1 connection of its own, on the calling (shipper) thread.
@@ -44,6 +45,11 @@ public final class Http1PushTransport implements PushTransport {
     /** Longer answers than this are not read to the end; the connection is closed instead. */
     private static final long MAX_DRAINED_BODY = 1 << 20;
     private static final int MAX_HEADER_LINES = 256;
+    /**
+     * A connection idle for longer is not reused: load balancers close idle connections after 60 s
+     * (AWS), nginx after 75 s, Loki after 120 s, and a push racing that close would need a resend.
+     */
+    static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final HttpSettings settings;
     private final String host;
@@ -51,6 +57,8 @@ public final class Http1PushTransport implements PushTransport {
     private final SSLContext tls; // null for http
     private final byte[] fixedHead;
     private final Watchdog watchdog;
+    private final LongSupplier clock;
+    private long lastUsed;
 
     private final byte[] in = new byte[8192];
     private int inPos;
@@ -66,7 +74,13 @@ public final class Http1PushTransport implements PushTransport {
     private OutputStream output;
 
     public Http1PushTransport(HttpSettings settings, String threadName) {
+        this(settings, threadName, System::nanoTime);
+    }
+
+    /** @param clock tells the idle time of the connection (tests) */
+    Http1PushTransport(HttpSettings settings, String threadName, LongSupplier clock) {
         this.settings = settings;
+        this.clock = clock;
         URI uri = settings.resolve(JdkPushTransport.PUSH_PATH);
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
         String h = uri.getHost();
@@ -170,6 +184,9 @@ public final class Http1PushTransport implements PushTransport {
 
     /** Writes the request and reads the answer; the watchdog closes the connection at the deadline. */
     private PushResponse exchange(EncodedRequest request, int headLength, long deadline) throws IOException {
+        if (channel != null && clock.getAsLong() - lastUsed > MAX_IDLE_NANOS) {
+            disconnect(); // likely closed by now, or about to be
+        }
         boolean fresh = channel == null;
         if (fresh) {
             if (closed) {
@@ -191,7 +208,9 @@ public final class Http1PushTransport implements PushTransport {
                 }
                 throw writeFailed;
             }
-            return readResponse(deadline, fresh);
+            PushResponse r = readResponse(deadline, fresh);
+            lastUsed = clock.getAsLong();
+            return r;
         } finally {
             watchdog.disarm();
         }

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
@@ -101,6 +102,22 @@ class Http1PushTransportTest {
         assertThat(server.connections.get()).isEqualTo(1);
         assertThat(server.bodies).extracting(b -> new String(b, StandardCharsets.UTF_8))
                 .containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+    }
+
+    /** A connection idle for longer than load balancers keep one is not reused (it may be closing). */
+    @Test
+    void aConnectionIdleForLongIsReplacedBeforeUse() throws Exception {
+        server = ScriptedHttpServer.start(i -> NO_CONTENT);
+        AtomicLong now = new AtomicLong();
+        transport = new Http1PushTransport(HttpSettings.builder().url("http://127.0.0.1:" + server.port()).build(), "test", now::get);
+
+        assertThat(transport.push(request("{}"), seconds(5)).status()).isEqualTo(204);
+        now.addAndGet(Http1PushTransport.MAX_IDLE_NANOS); // idle exactly as long as allowed: reused
+        assertThat(transport.push(request("{}"), seconds(5)).status()).isEqualTo(204);
+        assertThat(server.connections.get()).isEqualTo(1);
+        now.addAndGet(Http1PushTransport.MAX_IDLE_NANOS + 1); // longer: a new connection
+        assertThat(transport.push(request("{}"), seconds(5)).status()).isEqualTo(204);
+        assertThat(server.connections.get()).isEqualTo(2);
     }
 
     @Test
