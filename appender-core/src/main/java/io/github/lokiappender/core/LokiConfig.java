@@ -25,6 +25,9 @@ public final class LokiConfig {
     public static final long LOKI_INGESTION_BURST_BYTES = 6L * 1024 * 1024;
     /** gzip level unless configured: the fastest (see {@link Builder#compressionLevel}). */
     public static final int DEFAULT_COMPRESSION_LEVEL = io.github.lokiappender.core.encode.GzipJsonPushEncoder.DEFAULT_LEVEL;
+    /** gzip level while the buffer is backlogged unless configured: stored (see {@link Builder#backlogCompressionLevel}). */
+    public static final int DEFAULT_BACKLOG_COMPRESSION_LEVEL =
+            io.github.lokiappender.core.encode.GzipJsonPushEncoder.DEFAULT_BACKLOG_LEVEL;
     /** Loki's default {@code max_line_size} (256 KiB). */
     public static final int LOKI_MAX_LINE_BYTES = 256 * 1024;
     /** Default {@code spoolMaxBytes} (256 MiB). */
@@ -34,6 +37,7 @@ public final class LokiConfig {
     private final PushFormat format;
     private final Compression compression;
     private final int compressionLevel;
+    private final int backlogCompressionLevel;
     private final long batchMaxBytes;
     private final int batchMaxEvents;
     private final long flushIntervalMs;
@@ -61,6 +65,7 @@ public final class LokiConfig {
         this.format = format;
         this.compression = compression;
         this.compressionLevel = b.compressionLevel;
+        this.backlogCompressionLevel = b.backlogCompressionLevel;
         this.batchMaxBytes = b.batchMaxBytes;
         this.batchMaxEvents = b.batchMaxEvents;
         this.flushIntervalMs = b.flushIntervalMs;
@@ -102,6 +107,10 @@ public final class LokiConfig {
     /** gzip level, 1 (fastest) to 9 (smallest); used when {@link #compression()} is gzip. */
     public int compressionLevel() {
         return compressionLevel;
+    }
+
+    public int backlogCompressionLevel() {
+        return backlogCompressionLevel;
     }
 
     public long batchMaxBytes() {
@@ -204,6 +213,7 @@ public final class LokiConfig {
     public String toString() {
         return "LokiConfig{name=" + name + ", " + http + ", format=" + format + ", compression=" + compression
                 + ", compressionLevel=" + compressionLevel
+                + ", backlogCompressionLevel=" + backlogCompressionLevel
                 + ", batchMaxBytes=" + batchMaxBytes + ", batchMaxEvents=" + batchMaxEvents
                 + ", flushIntervalMs=" + flushIntervalMs + ", bufferMaxBytes=" + bufferMaxBytes
                 + ", bufferMaxEvents=" + bufferMaxEvents + ", overflowPolicy=" + overflowPolicy
@@ -222,6 +232,7 @@ public final class LokiConfig {
         private String format = "json";
         private String compression = "none";
         private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+        private int backlogCompressionLevel = DEFAULT_BACKLOG_COMPRESSION_LEVEL;
         private long batchMaxBytes = 1024 * 1024;
         private int batchMaxEvents = 10_000;
         private long flushIntervalMs = 1_000;
@@ -338,6 +349,18 @@ public final class LokiConfig {
          */
         public Builder compressionLevel(int v) {
             this.compressionLevel = v;
+            return this;
+        }
+
+        /**
+         * gzip level, 0 to 9, for batches encoded while more than half of the buffer is waiting;
+         * default 0: the body is stored (valid gzip, not compressed), which costs about what plain
+         * JSON costs, so that a shipper falling behind catches up instead of the buffer overflowing.
+         * Level 1 deflates about a million log lines a second on one core, slower than one thread
+         * can log. The same value as {@code compressionLevel} turns the switch off.
+         */
+        public Builder backlogCompressionLevel(int v) {
+            this.backlogCompressionLevel = v;
             return this;
         }
 
@@ -479,6 +502,10 @@ public final class LokiConfig {
             }
             if (compressionLevel < 1 || compressionLevel > 9) {
                 problems.add("'compressionLevel' must be between 1 (fastest) and 9 (smallest), was " + compressionLevel);
+            }
+            if (backlogCompressionLevel < 0 || backlogCompressionLevel > 9) {
+                problems.add("'backlogCompressionLevel' must be between 0 (stored) and 9 (smallest), was "
+                        + backlogCompressionLevel);
             }
             OverflowPolicy p = parsePolicy(overflowPolicy);
             if (p == null) {

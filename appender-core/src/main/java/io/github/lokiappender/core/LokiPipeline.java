@@ -115,7 +115,8 @@ public final class LokiPipeline implements AutoCloseable {
     /** Starts a pipeline over a given transport (tests, custom transports). */
     public static LokiPipeline startWith(LokiConfig config, StatusReporter status, PushTransport transport,
                                          LabelSet overflowLabels) {
-        PushEncoder encoder = PushEncoders.create(config.format(), config.compression(), config.compressionLevel());
+        PushEncoder encoder = PushEncoders.create(config.format(), config.compression(), config.compressionLevel(),
+                config.backlogCompressionLevel());
         LokiPipeline p = new LokiPipeline(config, new RateLimitedStatusReporter(status), transport, encoder, overflowLabels);
         p.thread.start();
         if (config.format() == io.github.lokiappender.core.encode.PushFormat.PROTOBUF

@@ -193,6 +193,15 @@ final class Shipper implements Runnable {
         return batch.eventCount();
     }
 
+    /** Encodes the batch cut last; the cheaper way while the buffer is more than half full. */
+    private EncodedRequest encode() {
+        if (encoder.fasterUnderBacklog() && buffer.isBacklogged()) {
+            stats.backlogBatch();
+            return encoder.encodeUnderBacklog(batch);
+        }
+        return encoder.encode(batch);
+    }
+
     private void shipOneBatch() throws InterruptedException {
         int n = 0;
         boolean finished = true;
@@ -202,7 +211,7 @@ final class Shipper implements Runnable {
             if (n == 0) {
                 return;
             }
-            request = encoder.encode(batch);
+            request = encode();
             if (spooling()) {
                 finished = sendOnceOrSpool(request, n);
                 return;
@@ -374,7 +383,7 @@ final class Shipper implements Runnable {
             try {
                 n = fillBatch();
                 if (n > 0) {
-                    finished = !spoolOrDrop(encoder.encode(batch), n, false);
+                    finished = !spoolOrDrop(encode(), n, false);
                 }
             } catch (RuntimeException e) {
                 status.error("could not spool a batch of " + n + " events: " + e, e);

@@ -24,6 +24,7 @@ class LokiConfigTest {
         assertThat(c.format()).isEqualTo(PushFormat.JSON);
         assertThat(c.compression()).isEqualTo(Compression.NONE);
         assertThat(c.compressionLevel()).isEqualTo(1);
+        assertThat(c.backlogCompressionLevel()).isEqualTo(0);
         assertThat(c.batchMaxBytes()).isEqualTo(1024 * 1024);
         assertThat(c.batchMaxEvents()).isEqualTo(10_000);
         assertThat(c.flushIntervalMs()).isEqualTo(1_000);
@@ -132,6 +133,16 @@ class LokiConfigTest {
                 "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 0");
         assertProblem(b -> b.url("http://l").compressionLevel(10),
                 "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 10");
+    }
+
+    @Test
+    void backlogCompressionLevelIsZeroToNine() {
+        assertThat(LokiConfig.builder().url("http://l").compression("gzip").backlogCompressionLevel(9).build()
+                .backlogCompressionLevel()).isEqualTo(9);
+        assertProblem(b -> b.url("http://l").backlogCompressionLevel(-1),
+                "'backlogCompressionLevel' must be between 0 (stored) and 9 (smallest), was -1");
+        assertProblem(b -> b.url("http://l").backlogCompressionLevel(10),
+                "'backlogCompressionLevel' must be between 0 (stored) and 9 (smallest), was 10");
     }
 
     @Test

@@ -220,6 +220,8 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         @PluginBuilderAttribute
         private String compressionLevel;
         @PluginBuilderAttribute
+        private String backlogCompressionLevel;
+        @PluginBuilderAttribute
         private String batchMaxBytes;
         @PluginBuilderAttribute
         private String batchMaxEvents;
@@ -308,6 +310,12 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
         /** gzip level, 1 (fastest, default) to 9 (smallest). */
         public B setCompressionLevel(int v) {
             this.compressionLevel = Integer.toString(v);
+            return asBuilder();
+        }
+
+        /** gzip level while more than half of the buffer waits: 0 (stored, default) to 9. */
+        public B setBacklogCompressionLevel(int v) {
+            this.backlogCompressionLevel = Integer.toString(v);
             return asBuilder();
         }
 
@@ -499,6 +507,9 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             }
             if ((i = p.intValue("compressionLevel", compressionLevel)) != null) {
                 b.compressionLevel(i);
+            }
+            if ((i = p.intValue("backlogCompressionLevel", backlogCompressionLevel)) != null) {
+                b.backlogCompressionLevel(i);
             }
             if ((i = p.intValue("batchMaxEvents", batchMaxEvents)) != null) {
                 b.batchMaxEvents(i);

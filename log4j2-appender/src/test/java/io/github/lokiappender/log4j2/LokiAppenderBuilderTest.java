@@ -126,7 +126,7 @@ class LokiAppenderBuilderTest {
 
     @Test
     void bearerTokenGzipAndInsecureTls() {
-        ctx = startXml(dir, "bearer", xml("https://loki.example:3100", "bearerToken=\"tok-1\" compression=\"gzip\" compressionLevel=\"9\""
+        ctx = startXml(dir, "bearer", xml("https://loki.example:3100", "bearerToken=\"tok-1\" compression=\"gzip\" compressionLevel=\"9\" backlogCompressionLevel=\"3\""
                 + " insecureSkipTlsVerify=\"TRUE\"", "<Label name=\"app\" value=\"shop\"/>"));
 
         LokiConfig c = loki(ctx).config();
@@ -134,6 +134,7 @@ class LokiAppenderBuilderTest {
         assertThat(c.format()).isEqualTo(PushFormat.JSON);
         assertThat(c.compression()).isEqualTo(Compression.GZIP);
         assertThat(c.compressionLevel()).isEqualTo(9);
+        assertThat(c.backlogCompressionLevel()).isEqualTo(3);
         assertThat(c.http().insecureSkipTlsVerify()).isTrue();
     }
 
@@ -157,6 +158,7 @@ class LokiAppenderBuilderTest {
         assertThat(c.format()).isEqualTo(PushFormat.JSON);
         assertThat(c.compression()).isEqualTo(Compression.NONE);
         assertThat(c.compressionLevel()).isEqualTo(1);
+        assertThat(c.backlogCompressionLevel()).isEqualTo(0);
         assertThat(c.batchMaxBytes()).isEqualTo(1024 * 1024);
         assertThat(c.batchMaxEvents()).isEqualTo(10_000);
         assertThat(c.flushIntervalMs()).isEqualTo(1_000);
@@ -191,6 +193,8 @@ class LokiAppenderBuilderTest {
                 arguments("compression=\"brotli\"", "'compression' must be none or gzip, was 'brotli'"),
                 arguments("format=\"protobuf\" compression=\"gzip\"", "'compression' applies to json only"),
                 arguments("compressionLevel=\"0\"", "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 0"),
+                arguments("backlogCompressionLevel=\"10\"",
+                        "'backlogCompressionLevel' must be between 0 (stored) and 9 (smallest), was 10"),
                 arguments("compressionLevel=\"fast\"", "'compressionLevel' must be a whole number up to 2147483647, was 'fast'"),
                 arguments("batchMaxBytes=\"1MB\"", "'batchMaxBytes' must be a whole number, was '1MB'"),
                 arguments("batchMaxBytes=\"0\"", "'batchMaxBytes' must be between 1 and 6291456"),

@@ -63,6 +63,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private String format;
     private String compression;
     private Integer compressionLevel;
+    private Integer backlogCompressionLevel;
     private Long batchMaxBytes;
     private Integer batchMaxEvents;
     private Long flushIntervalMs;
@@ -273,6 +274,9 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         if (compressionLevel != null) {
             b.compressionLevel(compressionLevel);
         }
+        if (backlogCompressionLevel != null) {
+            b.backlogCompressionLevel(backlogCompressionLevel);
+        }
         if (batchMaxBytes != null) {
             b.batchMaxBytes(batchMaxBytes);
         }
@@ -469,6 +473,11 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** gzip level, 1 (fastest, default) to 9 (smallest). */
     public void setCompressionLevel(int compressionLevel) {
         this.compressionLevel = compressionLevel;
+    }
+
+    /** gzip level while more than half of the buffer waits: 0 (stored, default) to 9. */
+    public void setBacklogCompressionLevel(int backlogCompressionLevel) {
+        this.backlogCompressionLevel = backlogCompressionLevel;
     }
 
     /** Largest request in bytes; default 1 MiB. */

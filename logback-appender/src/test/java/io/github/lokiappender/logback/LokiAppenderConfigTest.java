@@ -66,6 +66,7 @@ class LokiAppenderConfigTest {
                 <format>json</format>
                 <compression>gzip</compression>
                 <compressionLevel>6</compressionLevel>
+                <backlogCompressionLevel>2</backlogCompressionLevel>
                 <batchMaxBytes>2048</batchMaxBytes>
                 <batchMaxEvents>50</batchMaxEvents>
                 <flushIntervalMs>250</flushIntervalMs>
@@ -100,6 +101,7 @@ class LokiAppenderConfigTest {
             assertThat(c.format()).isEqualTo(PushFormat.JSON);
             assertThat(c.compression()).isEqualTo(Compression.GZIP);
             assertThat(c.compressionLevel()).isEqualTo(6);
+            assertThat(c.backlogCompressionLevel()).isEqualTo(2);
             assertThat(c.batchMaxBytes()).isEqualTo(2048);
             assertThat(c.batchMaxEvents()).isEqualTo(50);
             assertThat(c.flushIntervalMs()).isEqualTo(250);
@@ -267,6 +269,9 @@ class LokiAppenderConfigTest {
                 "'compression' must be none or gzip, was 'zstd'");
         assertInactiveWithOneError("<url>http://127.0.0.1:9</url><compression>gzip</compression><compressionLevel>10</compressionLevel>",
                 "'compressionLevel' must be between 1 (fastest) and 9 (smallest), was 10");
+        assertInactiveWithOneError("<url>http://127.0.0.1:9</url><compression>gzip</compression>"
+                        + "<backlogCompressionLevel>-1</backlogCompressionLevel>",
+                "'backlogCompressionLevel' must be between 0 (stored) and 9 (smallest), was -1");
         assertInactiveWithOneError("<url>http://127.0.0.1:9</url><overflowPolicy>WAIT</overflowPolicy>",
                 "'overflowPolicy' must be DROP_NEWEST, DROP_OLDEST or BLOCK, was 'WAIT'");
     }

@@ -444,6 +444,19 @@ public final class EventBuffer {
         }
     }
 
+    /**
+     * True when the events waiting (not yet drained) take more than half the byte budget or more
+     * than half the event limit: the shipper is falling behind.
+     */
+    public boolean isBacklogged() {
+        lock.lock();
+        try {
+            return records.bytes() > maxBytes / 2 || records.count() > maxEvents / 2;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bytes of the budget in use now (see {@link #weight(int, int)}). */
     public long bytes() {
         lock.lock();

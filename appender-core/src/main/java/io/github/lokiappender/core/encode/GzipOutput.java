@@ -18,6 +18,7 @@ final class GzipOutput extends OutputStream {
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
     private final Deflater deflater;
+    private final int level;
     private final CRC32 crc = new CRC32();
     private final ByteSink out = new ByteSink(16 * 1024);
     private final byte[] one = new byte[1];
@@ -26,6 +27,7 @@ final class GzipOutput extends OutputStream {
     /** @param level 1 (fastest) to 9 (smallest), or {@link Deflater#DEFAULT_COMPRESSION} (6) */
     GzipOutput(int level) {
         deflater = new Deflater(level, true); // raw deflate: the gzip framing is written here
+        this.level = level;
     }
 
     /** Frees the deflater's native memory; the stream is unusable afterwards. */
@@ -33,9 +35,18 @@ final class GzipOutput extends OutputStream {
         deflater.end();
     }
 
-    /** Begins a new member, discarding what the sink held. */
+    /** Begins a new member at the level given at construction, discarding what the sink held. */
     void start() {
+        start(level);
+    }
+
+    /**
+     * Begins a new member at {@code memberLevel} (0 = stored: valid gzip, not compressed),
+     * discarding what the sink held.
+     */
+    void start(int memberLevel) {
         deflater.reset();
+        deflater.setLevel(memberLevel); // applied by the first deflate call; nothing when unchanged
         crc.reset();
         inputBytes = 0;
         out.reset();

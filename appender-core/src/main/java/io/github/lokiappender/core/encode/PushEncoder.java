@@ -11,6 +11,20 @@ public interface PushEncoder {
     /** Encodes {@code batch}; the result is valid until the next call. */
     EncodedRequest encode(Batch batch);
 
+    /**
+     * Encodes {@code batch} while the buffer is backlogged (more than half full): an encoder that
+     * can spend less CPU per event for more bytes does so here, so that the shipper catches up
+     * instead of the buffer overflowing. The default is {@link #encode(Batch)}.
+     */
+    default EncodedRequest encodeUnderBacklog(Batch batch) {
+        return encode(batch);
+    }
+
+    /** True if {@link #encodeUnderBacklog(Batch)} differs from {@link #encode(Batch)} (the shipper counts such batches). */
+    default boolean fasterUnderBacklog() {
+        return false;
+    }
+
     /** Called when a request body may still be read by an abandoned request: stop reusing its array. */
     void detachBuffers();
 

@@ -17,9 +17,17 @@ public final class PushEncoders {
 
     /** As {@link #create(PushFormat, Compression)}, with the gzip level (1..9) used for gzip JSON. */
     public static PushEncoder create(PushFormat format, Compression compression, int gzipLevel) {
+        return create(format, compression, gzipLevel, GzipJsonPushEncoder.DEFAULT_BACKLOG_LEVEL);
+    }
+
+    /**
+     * As {@link #create(PushFormat, Compression, int)}, with the gzip level (0..9) used while the
+     * buffer is backlogged.
+     */
+    public static PushEncoder create(PushFormat format, Compression compression, int gzipLevel, int gzipBacklogLevel) {
         Compression c = compression == null ? Compression.NONE : compression;
         if (format == PushFormat.JSON) {
-            return c == Compression.GZIP ? new GzipJsonPushEncoder(gzipLevel) : new JsonPushEncoder();
+            return c == Compression.GZIP ? new GzipJsonPushEncoder(gzipLevel, gzipBacklogLevel) : new JsonPushEncoder();
         }
         if (format == PushFormat.PROTOBUF && c == Compression.NONE) {
             return new ProtobufPushEncoder();

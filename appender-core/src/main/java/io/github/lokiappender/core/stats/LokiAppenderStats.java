@@ -142,6 +142,11 @@ public final class LokiAppenderStats implements LokiAppenderStatsMBean {
     }
 
     @Override
+    public long getBacklogBatches() {
+        return stats.get().backlogBatches();
+    }
+
+    @Override
     public long getEventsDroppedSpoolFailed() {
         return stats.get().dropped(DropReason.SPOOL_FAILED);
     }

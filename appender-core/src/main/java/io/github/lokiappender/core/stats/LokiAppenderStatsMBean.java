@@ -35,6 +35,8 @@ public interface LokiAppenderStatsMBean {
 
     long getStreamsOverflowed();
 
+    long getBacklogBatches();
+
     long getEventsDroppedSpoolFailed();
 
     long getEventsSpooled();

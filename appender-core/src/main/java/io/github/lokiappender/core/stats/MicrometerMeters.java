@@ -59,6 +59,9 @@ final class MicrometerMeters {
                 "Lines cut to maxLineBytes (delivered, not dropped)", StatsSnapshot::linesTruncated));
         d.add(counter("loki.appender.streams.overflowed", null,
                 "Events sent under the overflow label set because maxStreams was reached", StatsSnapshot::streamsOverflowed));
+        d.add(counter("loki.appender.batches.backlog", null,
+                "Batches gzipped at backlogCompressionLevel because the buffer was more than half full",
+                StatsSnapshot::backlogBatches));
         d.add(gauge("loki.appender.buffer.events", null,
                 "Events waiting in the buffer", MeterSource::bufferedEvents));
         d.add(gauge("loki.appender.buffer.bytes", "bytes",

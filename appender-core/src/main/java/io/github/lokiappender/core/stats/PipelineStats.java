@@ -21,6 +21,7 @@ public final class PipelineStats {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder linesTruncated = new LongAdder();
     private final LongAdder streamsOverflowed = new LongAdder();
+    private final LongAdder backlogBatches = new LongAdder();
     // spool: this process's events
     private final LongAdder spooled = new LongAdder();
     private final LongAdder spoolDelivered = new LongAdder();
@@ -77,6 +78,11 @@ public final class PipelineStats {
 
     public void streamOverflowed() {
         streamsOverflowed.increment();
+    }
+
+    /** A batch was encoded the cheaper way (gzip at its backlog level) because the buffer was more than half full. */
+    public void backlogBatch() {
+        backlogBatches.increment();
     }
 
     /** {@code events} of this process were written to the spool. */
@@ -139,6 +145,6 @@ public final class PipelineStats {
                 recoveredEvents.sum(), recoveredDelivered.sum(), recoveredRejected.sum(), recoveredInSpool.sum(),
                 spoolCorruptRecords.sum(), spoolCorruptEvents.sum(), spoolBytes.sum());
         return new StatsSnapshot(off, del, d, batchesSent.sum(), batchesFailed.sum(), retries.sum(),
-                bytesSent.sum(), linesTruncated.sum(), streamsOverflowed.sum(), sc);
+                bytesSent.sum(), linesTruncated.sum(), streamsOverflowed.sum(), backlogBatches.sum(), sc);
     }
 }

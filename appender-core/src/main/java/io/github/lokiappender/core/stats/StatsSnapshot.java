@@ -28,10 +28,12 @@ public final class StatsSnapshot {
     private final long bytesSent;
     private final long linesTruncated;
     private final long streamsOverflowed;
+    private final long backlogBatches;
     private final SpoolCounts spool;
 
     StatsSnapshot(long offered, long delivered, long[] dropped, long batchesSent, long batchesFailed, long retries,
-                  long bytesSent, long linesTruncated, long streamsOverflowed, SpoolCounts spool) {
+                  long bytesSent, long linesTruncated, long streamsOverflowed, long backlogBatches,
+                  SpoolCounts spool) {
         this.offered = offered;
         this.delivered = delivered;
         this.dropped = dropped;
@@ -41,6 +43,7 @@ public final class StatsSnapshot {
         this.bytesSent = bytesSent;
         this.linesTruncated = linesTruncated;
         this.streamsOverflowed = streamsOverflowed;
+        this.backlogBatches = backlogBatches;
         this.spool = spool;
     }
 
@@ -171,6 +174,14 @@ public final class StatsSnapshot {
         return streamsOverflowed;
     }
 
+    /**
+     * Batches encoded at {@code backlogCompressionLevel} instead of {@code compressionLevel}
+     * because more than half of the buffer was waiting (gzip only; 0 otherwise).
+     */
+    public long backlogBatches() {
+        return backlogBatches;
+    }
+
     @Override
     public String toString() {
         return "offered=" + offered + ", delivered=" + delivered + ", dropped=" + droppedTotal()
@@ -178,6 +189,7 @@ public final class StatsSnapshot {
                 + ", batches=" + batchesSent + ", failedBatches=" + batchesFailed + ", retries=" + retries
                 + ", bytes=" + bytesSent + ", truncatedLines=" + linesTruncated
                 + ", overflowedToCapStream=" + streamsOverflowed
+                + (backlogBatches > 0 ? ", backlogBatches=" + backlogBatches : "")
                 + (spool.used() ? ", spooled=" + spool.spooled + ", inSpool=" + spool.inSpool
                         + ", deliveredFromSpool=" + spool.spoolDelivered + ", recovered=" + spool.recoveredEvents
                         + ", recoveredDelivered=" + spool.recoveredDelivered + ", recoveredRejected="

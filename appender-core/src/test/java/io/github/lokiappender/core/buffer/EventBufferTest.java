@@ -59,6 +59,28 @@ class EventBufferTest {
     }
 
     @Test
+    void backloggedOnceMoreThanHalfOfEitherBudgetIsWaiting() {
+        int w = event(0).weight(); // "line-0".."line-9": all the same weight
+        EventBuffer bytes = new EventBuffer(8L * w, 1_000, OverflowPolicy.DROP_NEWEST, 0, 1_000, Long.MAX_VALUE, stats);
+        for (int i = 0; i < 4; i++) {
+            bytes.offer(event(i));
+        }
+        assertThat(bytes.isBacklogged()).as("exactly half").isFalse();
+        bytes.offer(event(4));
+        assertThat(bytes.isBacklogged()).isTrue();
+        assertThat(bytes.drainTo(new ArrayList<>(), 1)).isEqualTo(1); // drained events no longer wait
+        assertThat(bytes.isBacklogged()).isFalse();
+
+        EventBuffer count = new EventBuffer(Long.MAX_VALUE, 6, OverflowPolicy.DROP_NEWEST, 0, 1_000, Long.MAX_VALUE, stats);
+        for (int i = 0; i < 3; i++) {
+            count.offer(event(i));
+        }
+        assertThat(count.isBacklogged()).isFalse();
+        count.offer(event(3));
+        assertThat(count.isBacklogged()).isTrue();
+    }
+
+    @Test
     void byteBudgetLimitsLikeTheEventBudget() {
         int w = event(0).weight();
         EventBuffer b = new EventBuffer(3L * w, 1_000, OverflowPolicy.DROP_NEWEST, 0, 1_000, Long.MAX_VALUE, stats);

@@ -147,6 +147,51 @@ class GzipJsonPushEncoderTest {
         assertThat(level9.length).isLessThan(level1.length);
     }
 
+    /** Bits 1-2 of the first byte after the 10-byte gzip header: the first deflate block's type (0 = stored). */
+    private static int firstBlockType(EncodedRequest r) {
+        return (r.body()[10] >> 1) & 3;
+    }
+
+    @Test
+    void underBacklogTheBodyIsStoredAndTheNextBatchIsCompressedAgain() throws IOException {
+        Batch big = large(5_000);
+        byte[] bigJson = plainJson(big);
+        assertThat(encoder.fasterUnderBacklog()).isTrue();
+
+        EncodedRequest stored = encoder.encodeUnderBacklog(big);
+        assertThat(stored.contentEncoding()).isEqualTo("gzip");
+        assertThat(firstBlockType(stored)).isZero();
+        // the JSON itself, the gzip header and trailer, and 5 bytes per stored block of at most 64 KiB
+        assertThat(stored.length()).isBetween(bigJson.length + 18, bigJson.length + 18 + 5 * (bigJson.length / 16_384 + 2));
+        assertThat(gunzip(stored)).isEqualTo(bigJson);
+
+        EncodedRequest compressed = encoder.encode(big);
+        assertThat(firstBlockType(compressed)).isNotZero();
+        assertThat(compressed.length()).isLessThan(bigJson.length / 3);
+        assertThat(compressed.toByteArray()).isEqualTo(new GzipJsonPushEncoder().encode(big).toByteArray());
+    }
+
+    @Test
+    void theBacklogLevelIsConfigurableAndTheSameLevelTurnsTheSwitchOff() {
+        Batch b = large(500);
+        byte[] level1 = new GzipJsonPushEncoder(1).encode(b).toByteArray();
+        GzipJsonPushEncoder same = new GzipJsonPushEncoder(1, 1);
+        assertThat(same.fasterUnderBacklog()).isFalse();
+        assertThat(same.encodeUnderBacklog(b).toByteArray()).isEqualTo(level1);
+        GzipJsonPushEncoder nineThenOne = new GzipJsonPushEncoder(9, 1);
+        assertThat(nineThenOne.fasterUnderBacklog()).isTrue();
+        assertThat(nineThenOne.encodeUnderBacklog(b).toByteArray()).isEqualTo(level1);
+        assertThat(nineThenOne.encode(b).toByteArray()).isEqualTo(new GzipJsonPushEncoder(9).encode(b).toByteArray());
+        assertThat(PushEncoders.create(PushFormat.JSON, Compression.GZIP, 6, 1).encodeUnderBacklog(b).toByteArray())
+                .isEqualTo(level1);
+        assertThatThrownBy(() -> new GzipJsonPushEncoder(1, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("gzip backlog level must be 0..9, was -1");
+        assertThatThrownBy(() -> new GzipJsonPushEncoder(1, 10)).isInstanceOf(IllegalArgumentException.class);
+        // the other encoders have no cheaper way
+        assertThat(new JsonPushEncoder().fasterUnderBacklog()).isFalse();
+        assertThat(new ProtobufPushEncoder().fasterUnderBacklog()).isFalse();
+    }
+
     @Test
     void emptyBatchIsAValidGzipOfTheEmptyRequest() throws IOException {
         assertThat(new String(gunzip(encoder.encode(new Batch())), StandardCharsets.UTF_8)).isEqualTo("{\"streams\":[]}");

@@ -3,6 +3,7 @@ package io.github.lokiappender.core.encode;
 import io.github.lokiappender.core.LokiConfig;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.LokiPipeline;
+import io.github.lokiappender.core.buffer.EventBuffer;
 import io.github.lokiappender.core.http.RecordingStatus;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.StatsSnapshot;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /** Every wire format through the whole core into the in-process Loki, which decodes it as Loki does. */
 class PushFormatsEndToEndTest {
@@ -191,5 +193,50 @@ class PushFormatsEndToEndTest {
         // level 9 finds longer matches than level 1 in this repetitive text: a pipeline that ignored the
         // option would send the same bytes twice
         assertThat(bodyBytes[1]).isLessThan(bodyBytes[0]);
+    }
+
+    @Test
+    void whileMoreThanHalfOfTheBufferWaitsGzipBodiesAreStoredAndCounted() {
+        FakeLoki loki = loki(FakeLoki.builder());
+        long budget = 64 * 1024;
+        int w = EventBuffer.weight("GET /api/orders/00000 completed in 7 ms".length(), 0); // every line as long
+        LokiPipeline p = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("backlog")
+                .compression("gzip").bufferMaxBytes(budget).batchMaxEvents(100).flushIntervalMs(600_000)
+                .requestTimeoutMs(30_000).build(), status);
+        toClose.add(() -> p.close(Duration.ofSeconds(5)));
+        LabelSet l = labels(p, "app", "backlog");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            lines.add(String.format("GET /api/orders/%05d completed in 7 ms", i));
+        }
+
+        loki.hang(true);
+        for (int i = 0; i < 100; i++) {
+            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1); // batch 0 held by Loki
+        for (int i = 100; i < 1_100; i++) {
+            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
+        }
+        assertThat(p.bufferedBytes()).isEqualTo(1_000L * w).isGreaterThan(budget / 2);
+        loki.hang(false);
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: stored while they are more than half
+        List<Boolean> expectStored = new ArrayList<>();
+        for (int k = 0; k <= 10; k++) {
+            expectStored.add(k > 0 && (1_000L - 100L * k) * w > budget / 2);
+        }
+        List<FakeLoki.Request> requests = loki.requests();
+        List<Boolean> stored = new ArrayList<>();
+        for (FakeLoki.Request r : requests) {
+            assertThat(r.contentEncoding()).isEqualTo("gzip");
+            stored.add(r.body().length > r.decodedBody().length);
+        }
+        assertThat(stored).isEqualTo(expectStored).containsSequence(false, true, true, true, false);
+        assertThat(p.stats().backlogBatches()).isEqualTo(3);
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
+        assertThat(p.stats().delivered()).isEqualTo(1_100);
+        assertThat(status.messages).isEmpty();
     }
 }

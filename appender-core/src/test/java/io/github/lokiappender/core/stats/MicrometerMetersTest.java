@@ -109,6 +109,7 @@ class MicrometerMetersTest {
         assertThat(counter("loki.appender.sent.bytes", appender)).isEqualTo(s.bytesSent());
         assertThat(counter("loki.appender.lines.truncated", appender)).isEqualTo(s.linesTruncated());
         assertThat(counter("loki.appender.streams.overflowed", appender)).isEqualTo(s.streamsOverflowed());
+        assertThat(counter("loki.appender.batches.backlog", appender)).isEqualTo(s.backlogBatches());
         assertThat(gauge("loki.appender.events.pending", appender)).isEqualTo(s.pending());
     }
 
@@ -120,7 +121,7 @@ class MicrometerMetersTest {
         List<Meter> meters = metersOf(simple, "mm-names");
         assertThat(meters).hasSize(METERS_PER_APPENDER);
         Set<String> names = meters.stream().map(m -> m.getId().getName()).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(names).containsExactly("loki.appender.batches.failed", "loki.appender.batches.sent",
+        assertThat(names).containsExactly("loki.appender.batches.backlog", "loki.appender.batches.failed", "loki.appender.batches.sent",
                 "loki.appender.buffer.bytes", "loki.appender.buffer.events", "loki.appender.events.delivered",
                 "loki.appender.events.dropped", "loki.appender.events.offered", "loki.appender.events.pending",
                 "loki.appender.lines.truncated", "loki.appender.retries", "loki.appender.sent.bytes",

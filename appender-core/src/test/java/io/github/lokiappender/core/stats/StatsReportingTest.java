@@ -37,6 +37,7 @@ class StatsReportingTest {
             assertThat(server.getAttribute(na, "EventsDropped")).isEqualTo(0L);
             assertThat(server.getAttribute(na, "BatchesSent")).isEqualTo(1L);
             assertThat((Long) server.getAttribute(na, "BytesSent")).isPositive();
+            assertThat(server.getAttribute(na, "BacklogBatches")).isEqualTo(0L);
             assertThat(server.getAttribute(nb, "EventsOffered")).isEqualTo(0L);
             a.close(Duration.ofSeconds(5));
             b.close(Duration.ofSeconds(5));
