@@ -81,15 +81,18 @@ final class Report {
         line("");
         line("*delivered/s*: 99% of the delivered events divided by the time from the first call until the sink had");
         line("them. *dropped*: logged minus received by the sink after the framework was stopped. *old gen*: peak");
-        line("old-generation heap during the burst (what the appender held on to). *(BLOCK)*: this project with");
+        line("old-generation heap during the burst (what the appender held on to). *wire*: request line, headers");
+        line("and body per delivered event (this project's gzip sends batches stored while more than half of its");
+        line("buffer waits, `backlogCompressionLevel=0`). *(BLOCK)*: this project with");
         line("`overflowPolicy=BLOCK`, `blockTimeoutMs=" + s.blockBurstMs + "` (callers wait for room instead of dropping).");
         line("");
-        line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | old gen MiB | GCs |");
-        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | wire B/event | old gen MiB | GCs |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Results.EndToEnd r : rows) {
             line("| " + r.label() + " | " + r.format.id + " | " + num(r.loggedPerSecond(), 0) + " | "
                     + num(r.deliveredPerSecond(), 0) + " | " + r.delivered() + " | " + r.dropped() + " | "
-                    + num(r.cpuSecondsPerMillion(), 2) + " | " + num(r.oldGenPeak / 1048576.0, 0) + " | " + r.gcCount + " |");
+                    + num(r.cpuSecondsPerMillion(), 2) + " | " + num(r.wireBytesPerEvent(), 1) + " | "
+                    + num(r.oldGenPeak / 1048576.0, 0) + " | " + r.gcCount + " |");
         }
         line("");
     }
