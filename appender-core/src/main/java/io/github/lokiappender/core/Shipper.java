@@ -383,7 +383,9 @@ final class Shipper implements Runnable {
             try {
                 n = fillBatch();
                 if (n > 0) {
-                    finished = !spoolOrDrop(encode(), n, false);
+                    // compressed as configured, backlog or not: Loki is failing, so there is nothing to
+                    // catch up with, and the spool's byte budget holds more events deflated
+                    finished = !spoolOrDrop(encoder.encode(batch), n, false);
                 }
             } catch (RuntimeException e) {
                 status.error("could not spool a batch of " + n + " events: " + e, e);

@@ -10,9 +10,11 @@ import io.github.lokiappender.core.stats.StatsSnapshot;
 import io.github.lokiappender.testsupport.FakeLoki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -238,5 +240,43 @@ class PushFormatsEndToEndTest {
         assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
         assertThat(p.stats().delivered()).isEqualTo(1_100);
         assertThat(status.messages).isEmpty();
+    }
+
+    @Test
+    void batchesMovedToTheSpoolWhileLokiFailsStayCompressedThoughTheBufferIsBacklogged(@TempDir Path spool) {
+        FakeLoki loki = loki(FakeLoki.builder());
+        LokiPipeline p = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("backlog-spool")
+                .compression("gzip").bufferMaxBytes(64 * 1024).batchMaxEvents(100).flushIntervalMs(600_000)
+                .requestTimeoutMs(30_000).retryMinBackoffMs(10).retryMaxBackoffMs(20)
+                .spoolDirectory(spool.toString()).build(), status);
+        toClose.add(() -> p.close(Duration.ofSeconds(5)));
+        LabelSet l = labels(p, "app", "backlog");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            lines.add(String.format("GET /api/orders/%05d completed in 7 ms", i));
+        }
+
+        loki.hang(true);
+        for (int i = 0; i < 100; i++) {
+            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1);
+        for (int i = 100; i < 1_100; i++) {
+            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
+        }
+        assertThat(p.bufferedBytes()).isGreaterThan(32 * 1024); // backlogged
+        loki.setDown(true); // the held push is answered 503: batch 0 goes to the spool, and the rest after it
+        loki.hang(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().spooled() == 1_100);
+        loki.setDown(false);
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
+        assertThat(p.stats().backlogBatches()).isZero();
+        for (FakeLoki.Request r : loki.requests()) {
+            if (r.status() == 204) {
+                assertThat(r.body().length).as("a delivered body is deflated").isLessThan(r.decodedBody().length / 2);
+            }
+        }
     }
 }

@@ -269,52 +269,50 @@ class Http1PushTransportTest {
         }
     }
 
-    @Test
-    void anInterruptEndsAPushThatWaits() throws Exception {
+    /** A push on its own thread to a server that never answers. */
+    private static final class StalledPush {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        Thread thread;
+    }
+
+    /** Starts a push to a server that never answers; returns once the server has the request. */
+    private StalledPush startStalledPush() throws Exception {
         server = ScriptedHttpServer.start(i -> ScriptedHttpServer.STALL);
         transportTo(server);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread pusher = new Thread(() -> {
+        StalledPush p = new StalledPush();
+        p.thread = new Thread(() -> {
             try {
                 transport.push(request("{}"), seconds(20));
             } catch (Throwable t) {
-                thrown.set(t);
+                p.thrown.set(t);
             } finally {
-                done.countDown();
+                p.done.countDown();
             }
         });
-        pusher.start();
+        p.thread.start();
         server.awaitRequests(1);
-        pusher.interrupt();
-        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        return p;
+    }
+
+    @Test
+    void anInterruptEndsAPushThatWaits() throws Exception {
+        StalledPush p = startStalledPush();
+        p.thread.interrupt();
+        assertThat(p.done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.thrown.get()).isInstanceOf(InterruptedException.class);
     }
 
     /** Stopping the appender closes the transport from another thread: it must not wait for a push in flight. */
     @Test
     void closeEndsAPushInFlightAtOnce() throws Exception {
-        server = ScriptedHttpServer.start(i -> ScriptedHttpServer.STALL);
-        transportTo(server);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread pusher = new Thread(() -> {
-            try {
-                transport.push(request("{}"), seconds(20));
-            } catch (Throwable t) {
-                thrown.set(t);
-            } finally {
-                done.countDown();
-            }
-        });
-        pusher.start();
-        server.awaitRequests(1);
+        StalledPush p = startStalledPush();
 
         long t0 = System.nanoTime();
         transport.close();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2_000);
-        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(thrown.get()).isInstanceOf(IOException.class);
+        assertThat(p.done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.thrown.get()).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> transport.push(request("{}"), seconds(1))).isInstanceOf(IOException.class)
                 .hasMessage("the transport is closed");
         assertThat(server.connections.get()).isEqualTo(1);
