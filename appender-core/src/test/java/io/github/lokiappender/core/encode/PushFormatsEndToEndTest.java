@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -197,41 +198,56 @@ class PushFormatsEndToEndTest {
         assertThat(bodyBytes[1]).isLessThan(bodyBytes[0]);
     }
 
-    @Test
-    void whileMoreThanHalfOfTheBufferWaitsGzipBodiesAreStoredAndCounted() {
-        FakeLoki loki = loki(FakeLoki.builder());
-        long budget = 64 * 1024;
-        int w = EventBuffer.weight("GET /api/orders/00000 completed in 7 ms".length(), 0); // every line as long
-        LokiPipeline p = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("backlog")
-                .compression("gzip").bufferMaxBytes(budget).batchMaxEvents(100).flushIntervalMs(600_000)
-                .requestTimeoutMs(30_000).build(), status);
+    private static final long BACKLOG_BUDGET = 64 * 1024;
+
+    /** gzip, a 64 KiB buffer, batches of 100 events, no flush by time. */
+    private LokiPipeline backlogPipeline(FakeLoki loki, String name, UnaryOperator<LokiConfig.Builder> more) {
+        LokiPipeline p = LokiPipeline.start(more.apply(LokiConfig.builder().url(loki.url()).name(name)
+                .compression("gzip").bufferMaxBytes(BACKLOG_BUDGET).batchMaxEvents(100).flushIntervalMs(600_000)
+                .requestTimeoutMs(30_000)).build(), status);
         toClose.add(() -> p.close(Duration.ofSeconds(5)));
+        return p;
+    }
+
+    /**
+     * Logs 100 events, waits until the stand-in holds their push (batch 0), then logs 1,000 more, all of
+     * one length; returns the 1,100 lines. The stand-in is left hanging.
+     */
+    private List<String> buildABacklogBehindAHeldPush(FakeLoki loki, LokiPipeline p) {
         LabelSet l = labels(p, "app", "backlog");
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 1_100; i++) {
             lines.add(String.format("GET /api/orders/%05d completed in 7 ms", i));
         }
-
         loki.hang(true);
         for (int i = 0; i < 100; i++) {
             assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1); // batch 0 held by Loki
+        await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1);
         for (int i = 100; i < 1_100; i++) {
             assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
         }
-        assertThat(p.bufferedBytes()).isEqualTo(1_000L * w).isGreaterThan(budget / 2);
+        int w = EventBuffer.weight(lines.get(0).length(), 0);
+        assertThat(p.bufferedBytes()).isEqualTo(1_000L * w).isGreaterThan(BACKLOG_BUDGET / 2);
+        return lines;
+    }
+
+    @Test
+    void whileMoreThanHalfOfTheBufferWaitsGzipBodiesAreStoredAndCounted() {
+        FakeLoki loki = loki(FakeLoki.builder());
+        LokiPipeline p = backlogPipeline(loki, "backlog", b -> b);
+        List<String> lines = buildABacklogBehindAHeldPush(loki, p);
         loki.hang(false);
         assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
 
         // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: stored while they are more than half
+        int w = EventBuffer.weight(lines.get(0).length(), 0);
         List<Boolean> expectStored = new ArrayList<>();
         for (int k = 0; k <= 10; k++) {
-            expectStored.add(k > 0 && (1_000L - 100L * k) * w > budget / 2);
+            expectStored.add(k > 0 && (1_000L - 100L * k) * w > BACKLOG_BUDGET / 2);
         }
-        List<FakeLoki.Request> requests = loki.requests();
         List<Boolean> stored = new ArrayList<>();
-        for (FakeLoki.Request r : requests) {
+        for (FakeLoki.Request r : loki.requests()) {
             assertThat(r.contentEncoding()).isEqualTo("gzip");
             stored.add(r.body().length > r.decodedBody().length);
         }
@@ -245,26 +261,9 @@ class PushFormatsEndToEndTest {
     @Test
     void batchesMovedToTheSpoolWhileLokiFailsStayCompressedThoughTheBufferIsBacklogged(@TempDir Path spool) {
         FakeLoki loki = loki(FakeLoki.builder());
-        LokiPipeline p = LokiPipeline.start(LokiConfig.builder().url(loki.url()).name("backlog-spool")
-                .compression("gzip").bufferMaxBytes(64 * 1024).batchMaxEvents(100).flushIntervalMs(600_000)
-                .requestTimeoutMs(30_000).retryMinBackoffMs(10).retryMaxBackoffMs(20)
-                .spoolDirectory(spool.toString()).build(), status);
-        toClose.add(() -> p.close(Duration.ofSeconds(5)));
-        LabelSet l = labels(p, "app", "backlog");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 1_100; i++) {
-            lines.add(String.format("GET /api/orders/%05d completed in 7 ms", i));
-        }
-
-        loki.hang(true);
-        for (int i = 0; i < 100; i++) {
-            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1);
-        for (int i = 100; i < 1_100; i++) {
-            assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
-        }
-        assertThat(p.bufferedBytes()).isGreaterThan(32 * 1024); // backlogged
+        LokiPipeline p = backlogPipeline(loki, "backlog-spool",
+                b -> b.retryMinBackoffMs(10).retryMaxBackoffMs(20).spoolDirectory(spool.toString()));
+        List<String> lines = buildABacklogBehindAHeldPush(loki, p);
         loki.setDown(true); // the held push is answered 503: batch 0 goes to the spool, and the rest after it
         loki.hang(false);
         await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().spooled() == 1_100);
