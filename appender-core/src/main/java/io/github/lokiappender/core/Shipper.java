@@ -193,9 +193,9 @@ final class Shipper implements Runnable {
         return batch.eventCount();
     }
 
-    /** Encodes the batch cut last; the cheaper way while the buffer is more than half full. */
+    /** Encodes the batch cut last; the encoder's backlog way (stored gzip by default) while the buffer is more than half full. */
     private EncodedRequest encode() {
-        if (encoder.fasterUnderBacklog() && buffer.isBacklogged()) {
+        if (encoder.changesUnderBacklog() && buffer.isBacklogged()) {
             stats.backlogBatch();
             return encoder.encodeUnderBacklog(batch);
         }

@@ -66,7 +66,7 @@ public final class GzipJsonPushEncoder implements PushEncoder {
     }
 
     @Override
-    public boolean fasterUnderBacklog() {
+    public boolean changesUnderBacklog() {
         return backlogLevel != level;
     }
 

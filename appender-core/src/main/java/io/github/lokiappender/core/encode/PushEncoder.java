@@ -20,8 +20,8 @@ public interface PushEncoder {
         return encode(batch);
     }
 
-    /** True if {@link #encodeUnderBacklog(Batch)} differs from {@link #encode(Batch)} (the shipper counts such batches). */
-    default boolean fasterUnderBacklog() {
+    /** True if {@link #encodeUnderBacklog(Batch)} encodes differently from {@link #encode(Batch)} (the shipper counts such batches). */
+    default boolean changesUnderBacklog() {
         return false;
     }
 

@@ -156,7 +156,7 @@ class GzipJsonPushEncoderTest {
     void underBacklogTheBodyIsStoredAndTheNextBatchIsCompressedAgain() throws IOException {
         Batch big = large(5_000);
         byte[] bigJson = plainJson(big);
-        assertThat(encoder.fasterUnderBacklog()).isTrue();
+        assertThat(encoder.changesUnderBacklog()).isTrue();
 
         EncodedRequest stored = encoder.encodeUnderBacklog(big);
         assertThat(stored.contentEncoding()).isEqualTo("gzip");
@@ -176,10 +176,10 @@ class GzipJsonPushEncoderTest {
         Batch b = large(500);
         byte[] level1 = new GzipJsonPushEncoder(1).encode(b).toByteArray();
         GzipJsonPushEncoder same = new GzipJsonPushEncoder(1, 1);
-        assertThat(same.fasterUnderBacklog()).isFalse();
+        assertThat(same.changesUnderBacklog()).isFalse();
         assertThat(same.encodeUnderBacklog(b).toByteArray()).isEqualTo(level1);
         GzipJsonPushEncoder nineThenOne = new GzipJsonPushEncoder(9, 1);
-        assertThat(nineThenOne.fasterUnderBacklog()).isTrue();
+        assertThat(nineThenOne.changesUnderBacklog()).isTrue();
         assertThat(nineThenOne.encodeUnderBacklog(b).toByteArray()).isEqualTo(level1);
         assertThat(nineThenOne.encode(b).toByteArray()).isEqualTo(new GzipJsonPushEncoder(9).encode(b).toByteArray());
         assertThat(PushEncoders.create(PushFormat.JSON, Compression.GZIP, 6, 1).encodeUnderBacklog(b).toByteArray())
@@ -188,8 +188,8 @@ class GzipJsonPushEncoderTest {
                 .hasMessage("gzip backlog level must be 0..9, was -1");
         assertThatThrownBy(() -> new GzipJsonPushEncoder(1, 10)).isInstanceOf(IllegalArgumentException.class);
         // the other encoders have no cheaper way
-        assertThat(new JsonPushEncoder().fasterUnderBacklog()).isFalse();
-        assertThat(new ProtobufPushEncoder().fasterUnderBacklog()).isFalse();
+        assertThat(new JsonPushEncoder().changesUnderBacklog()).isFalse();
+        assertThat(new ProtobufPushEncoder().changesUnderBacklog()).isFalse();
     }
 
     @Test
