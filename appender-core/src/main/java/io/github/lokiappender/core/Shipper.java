@@ -37,6 +37,11 @@ final class Shipper implements Runnable {
     private final EventBuffer buffer;
     private final BatchAssembler assembler;
     private final PushEncoder encoder;
+    private final BacklogEncodingChoice backlogChoice = new BacklogEncodingChoice();
+    /** The batch being shipped was cut under backlog (so it is timed), and encoded the backlog way; when encoding began. */
+    private boolean cutUnderBacklog;
+    private boolean encodedForBacklog;
+    private long encodeStartedNanos;
     private final PushSender sender;
     private final PipelineStats stats;
     private final StatusReporter status;
@@ -193,13 +198,26 @@ final class Shipper implements Runnable {
         return batch.eventCount();
     }
 
-    /** Encodes the batch cut last; the encoder's backlog way (stored gzip by default) while the buffer is more than half full. */
+    /**
+     * Encodes the batch cut last. While more than half of the buffer waits, the encoder's backlog
+     * way (stored gzip by default) is used when it has moved batches faster ({@link BacklogEncodingChoice}).
+     */
     private EncodedRequest encode() {
-        if (encoder.changesUnderBacklog() && buffer.isBacklogged()) {
+        encodeStartedNanos = System.nanoTime();
+        cutUnderBacklog = encoder.changesUnderBacklog() && buffer.isBacklogged();
+        encodedForBacklog = cutUnderBacklog && backlogChoice.useBacklogEncoding();
+        if (encodedForBacklog) {
             stats.backlogBatch();
             return encoder.encodeUnderBacklog(batch);
         }
         return encoder.encode(batch);
+    }
+
+    /** The batch encoded last went through on its first attempt: timed when it was cut under backlog. */
+    private void deliveredAtOnce(int n) {
+        if (cutUnderBacklog) {
+            backlogChoice.record(encodedForBacklog, n, System.nanoTime() - encodeStartedNanos);
+        }
     }
 
     private void shipOneBatch() throws InterruptedException {
@@ -220,6 +238,9 @@ final class Shipper implements Runnable {
             switch (outcome) {
                 case DELIVERED:
                     stats.delivered(n);
+                    if (sender.lastAttempts() == 1) {
+                        deliveredAtOnce(n);
+                    }
                     break;
                 case REJECTED:
                     fail(DropReason.REJECTED, n);
@@ -263,6 +284,7 @@ final class Shipper implements Runnable {
         switch (outcome) {
             case DELIVERED:
                 stats.delivered(n);
+                deliveredAtOnce(n);
                 return true;
             case REJECTED:
                 fail(DropReason.REJECTED, n);

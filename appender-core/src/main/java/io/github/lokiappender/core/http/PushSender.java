@@ -25,6 +25,7 @@ public final class PushSender {
     private final StatusReporter status;
     private String lastFailure = "";
     private long lastRetryAfterNanos = -1;
+    private int lastAttempts;
 
     /**
      * @param deadline returns the shutdown deadline in {@code nanoTime} units, {@link Long#MAX_VALUE} while running
@@ -83,6 +84,11 @@ public final class PushSender {
         return lastRetryAfterNanos;
     }
 
+    /** Attempts made by the last {@link #send}: 1 when the request went through at once. */
+    public int lastAttempts() {
+        return lastAttempts;
+    }
+
     /**
      * Sends {@code request} (holding {@code events} events) until it is delivered, rejected, out
      * of retries, or out of time. Does not count the events; the caller does.
@@ -90,6 +96,7 @@ public final class PushSender {
     public SendOutcome send(EncodedRequest request, int events, PushEncoder encoder) throws InterruptedException {
         int retry = 0;
         while (true) {
+            lastAttempts = retry + 1;
             SendOutcome outcome = attempt(request, events, encoder);
             if (outcome != SendOutcome.FAILED) {
                 return outcome;

@@ -4,6 +4,9 @@ import io.github.lokiappender.core.LokiConfig;
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.LokiPipeline;
 import io.github.lokiappender.core.buffer.EventBuffer;
+import io.github.lokiappender.core.http.Http1PushTransport;
+import io.github.lokiappender.core.http.PushResponse;
+import io.github.lokiappender.core.http.PushTransport;
 import io.github.lokiappender.core.http.RecordingStatus;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.StatsSnapshot;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,23 +204,28 @@ class PushFormatsEndToEndTest {
 
     private static final long BACKLOG_BUDGET = 64 * 1024;
 
-    /** gzip, a 64 KiB buffer, batches of 100 events, no flush by time. */
+    /** gzip, a buffer of {@code budget} bytes, batches of 100 events, no flush by time. */
+    private static LokiConfig backlogConfig(FakeLoki loki, String name, long budget,
+                                            UnaryOperator<LokiConfig.Builder> more) {
+        return more.apply(LokiConfig.builder().url(loki.url()).name(name)
+                .compression("gzip").bufferMaxBytes(budget).batchMaxEvents(100).flushIntervalMs(600_000)
+                .requestTimeoutMs(30_000)).build();
+    }
+
     private LokiPipeline backlogPipeline(FakeLoki loki, String name, UnaryOperator<LokiConfig.Builder> more) {
-        LokiPipeline p = LokiPipeline.start(more.apply(LokiConfig.builder().url(loki.url()).name(name)
-                .compression("gzip").bufferMaxBytes(BACKLOG_BUDGET).batchMaxEvents(100).flushIntervalMs(600_000)
-                .requestTimeoutMs(30_000)).build(), status);
+        LokiPipeline p = LokiPipeline.start(backlogConfig(loki, name, BACKLOG_BUDGET, more), status);
         toClose.add(() -> p.close(Duration.ofSeconds(5)));
         return p;
     }
 
     /**
-     * Logs 100 events, waits until the stand-in holds their push (batch 0), then logs 1,000 more, all of
-     * one length; returns the 1,100 lines. The stand-in is left hanging.
+     * Logs 100 events, waits until the stand-in holds their push (batch 0), then logs {@code waiting}
+     * more, all of one length; returns all the lines. The stand-in is left hanging.
      */
-    private List<String> buildABacklogBehindAHeldPush(FakeLoki loki, LokiPipeline p) {
+    private List<String> buildABacklogBehindAHeldPush(FakeLoki loki, LokiPipeline p, int waiting) {
         LabelSet l = labels(p, "app", "backlog");
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 1_100; i++) {
+        for (int i = 0; i < 100 + waiting; i++) {
             lines.add(String.format("GET /api/orders/%05d completed in 7 ms", i));
         }
         loki.hang(true);
@@ -224,38 +233,81 @@ class PushFormatsEndToEndTest {
             assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> loki.pendingPushes() == 1);
-        for (int i = 100; i < 1_100; i++) {
+        for (int i = 100; i < lines.size(); i++) {
             assertThat(p.offer(LokiEvent.of(T0 + i, lines.get(i), l))).isTrue();
         }
-        int w = EventBuffer.weight(lines.get(0).length(), 0);
-        assertThat(p.bufferedBytes()).isEqualTo(1_000L * w).isGreaterThan(BACKLOG_BUDGET / 2);
+        // the records, and the unused ends of full chunks (a record does not span chunks)
+        assertThat(p.bufferedBytes()).isBetween((long) waiting * EventBuffer.weight(lines.get(0).length(), 0),
+                (long) waiting * EventBuffer.weight(lines.get(0).length(), 0) + waiting / 100 * 64);
         return lines;
+    }
+
+    /** Per request: whether its gzip body is stored (larger than what it decodes to). */
+    private static List<Boolean> storedBodies(FakeLoki loki) {
+        List<Boolean> stored = new ArrayList<>();
+        for (FakeLoki.Request r : loki.requests()) {
+            assertThat(r.contentEncoding()).isEqualTo("gzip");
+            stored.add(r.body().length > r.decodedBody().length);
+        }
+        return stored;
     }
 
     @Test
     void whileMoreThanHalfOfTheBufferWaitsGzipBodiesAreStoredAndCounted() {
         FakeLoki loki = loki(FakeLoki.builder());
         LokiPipeline p = backlogPipeline(loki, "backlog", b -> b);
-        List<String> lines = buildABacklogBehindAHeldPush(loki, p);
+        List<String> lines = buildABacklogBehindAHeldPush(loki, p, 1_000);
+        // one 64 KiB chunk holds them all: exactly 1,000 records
+        assertThat(p.bufferedBytes()).isEqualTo(1_000L * EventBuffer.weight(lines.get(0).length(), 0))
+                .isGreaterThan(BACKLOG_BUDGET / 2);
         loki.hang(false);
         assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
 
-        // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: stored while they are more than half
-        int w = EventBuffer.weight(lines.get(0).length(), 0);
-        List<Boolean> expectStored = new ArrayList<>();
-        for (int k = 0; k <= 10; k++) {
-            expectStored.add(k > 0 && (1_000L - 100L * k) * w > BACKLOG_BUDGET / 2);
-        }
-        List<Boolean> stored = new ArrayList<>();
-        for (FakeLoki.Request r : loki.requests()) {
-            assertThat(r.contentEncoding()).isEqualTo("gzip");
-            stored.add(r.body().length > r.decodedBody().length);
-        }
-        assertThat(stored).isEqualTo(expectStored).containsSequence(false, true, true, true, false);
-        assertThat(p.stats().backlogBatches()).isEqualTo(3);
+        // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: batches 1 to 3 are cut under
+        // backlog. The first of them is stored, the second deflated (each encoding is timed once), the
+        // third the faster of the two (on loopback with 100-event batches, either); none after
+        List<Boolean> stored = storedBodies(loki);
+        assertThat(stored).hasSize(11);
+        assertThat(stored.subList(0, 3)).containsExactly(false, true, false);
+        assertThat(stored.subList(4, 11)).containsOnly(false);
+        assertThat(p.stats().backlogBatches()).isEqualTo(stored.stream().filter(x -> x).count());
         assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
         assertThat(p.stats().delivered()).isEqualTo(1_100);
         assertThat(status.messages).isEmpty();
+    }
+
+    @Test
+    void whereTheLinkIsTheLimitABacklogStaysDeflated() {
+        FakeLoki loki = loki(FakeLoki.builder());
+        LokiConfig config = backlogConfig(loki, "slow-link", 256 * 1024, b -> b);
+        PushTransport direct = new Http1PushTransport(config.http(), "slow-link");
+        PushTransport slowLink = new PushTransport() {
+            @Override
+            public PushResponse push(EncodedRequest request, long timeoutNanos) throws IOException, InterruptedException {
+                Thread.sleep(request.length() / 100); // the behaviour under test: 100 bytes per millisecond
+                return direct.push(request, timeoutNanos);
+            }
+
+            @Override
+            public void close() {
+                direct.close();
+            }
+        };
+        LokiPipeline p = LokiPipeline.startWith(config, status, slowLink, LokiPipeline.DEFAULT_OVERFLOW_LABELS);
+        toClose.add(() -> p.close(Duration.ofSeconds(30)));
+        List<String> lines = buildABacklogBehindAHeldPush(loki, p, 4_000);
+        loki.hang(false);
+        assertThat(p.flush(Duration.ofSeconds(30))).isTrue();
+
+        // about 13 batches are cut under backlog (while more than 128 KiB of 50-byte records wait),
+        // fewer than PROBE_EVERY. Stored is tried once (about 6 KB: 60 ms on this link), deflated once
+        // (under 2 KB: under 20 ms), and deflated wins the rest
+        List<Boolean> stored = storedBodies(loki);
+        assertThat(stored).hasSize(41);
+        assertThat(stored.subList(0, 3)).containsExactly(false, true, false);
+        assertThat(stored.subList(3, 41)).containsOnly(false);
+        assertThat(p.stats().backlogBatches()).isEqualTo(1);
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
     }
 
     @Test
@@ -263,7 +315,7 @@ class PushFormatsEndToEndTest {
         FakeLoki loki = loki(FakeLoki.builder());
         LokiPipeline p = backlogPipeline(loki, "backlog-spool",
                 b -> b.retryMinBackoffMs(10).retryMaxBackoffMs(20).spoolDirectory(spool.toString()));
-        List<String> lines = buildABacklogBehindAHeldPush(loki, p);
+        List<String> lines = buildABacklogBehindAHeldPush(loki, p, 1_000);
         loki.setDown(true); // the held push is answered 503: batch 0 goes to the spool, and the rest after it
         loki.hang(false);
         await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().spooled() == 1_100);
