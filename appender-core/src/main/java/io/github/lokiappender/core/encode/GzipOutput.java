@@ -6,7 +6,7 @@ import java.util.zip.Deflater;
 
 /**
  * A gzip stream (RFC 1952) into a reusable {@link ByteSink}, with one {@link Deflater} and one
- * {@link CRC32} kept for the life of the encoder: {@link #start()} rewinds all three, so
+ * {@link CRC32} kept for the life of the encoder: {@link #start(int)} rewinds all three, so
  * compressing a batch allocates nothing once the array has grown to its working size.
  * {@link #close()} does nothing (JSON generators close their target); {@link #finish()} ends
  * the member.
@@ -18,7 +18,6 @@ final class GzipOutput extends OutputStream {
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
     private final Deflater deflater;
-    private final int level;
     private final CRC32 crc = new CRC32();
     private final ByteSink out = new ByteSink(16 * 1024);
     private final byte[] one = new byte[1];
@@ -27,17 +26,11 @@ final class GzipOutput extends OutputStream {
     /** @param level 1 (fastest) to 9 (smallest), or {@link Deflater#DEFAULT_COMPRESSION} (6) */
     GzipOutput(int level) {
         deflater = new Deflater(level, true); // raw deflate: the gzip framing is written here
-        this.level = level;
     }
 
     /** Frees the deflater's native memory; the stream is unusable afterwards. */
     void end() {
         deflater.end();
-    }
-
-    /** Begins a new member at the level given at construction, discarding what the sink held. */
-    void start() {
-        start(level);
     }
 
     /**
