@@ -353,7 +353,8 @@ public final class LokiConfig {
         }
 
         /**
-         * gzip level, 0 to 9, for batches encoded while more than half of the buffer is waiting;
+         * gzip level, 0 to 9, for batches encoded while more than four batches (or half of the
+         * buffer) are waiting;
          * default 0: the body is stored (valid gzip, not compressed), which costs about what plain
          * JSON costs, so that a shipper falling behind catches up instead of the buffer overflowing.
          * Level 1 deflates about a million log lines a second on one core, slower than one thread

@@ -199,8 +199,9 @@ final class Shipper implements Runnable {
     }
 
     /**
-     * Encodes the batch cut last. While more than half of the buffer waits, the encoder's backlog
-     * way (stored gzip by default) is used when it has moved batches faster ({@link BacklogEncodingChoice}).
+     * Encodes the batch cut last. While the buffer is backlogged ({@link EventBuffer#isBacklogged()}),
+     * the encoder's backlog way (stored gzip by default) is used when it has moved batches faster
+     * ({@link BacklogEncodingChoice}).
      */
     private EncodedRequest encode() {
         encodeStartedNanos = System.nanoTime();

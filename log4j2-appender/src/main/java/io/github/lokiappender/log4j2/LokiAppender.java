@@ -313,7 +313,7 @@ public final class LokiAppender extends AbstractAppender implements LocationAwar
             return asBuilder();
         }
 
-        /** gzip level while more than half of the buffer waits: 0 (stored, default) to 9. */
+        /** gzip level while more than four batches (or half of the buffer) wait: 0 (stored, default) to 9. */
         public B setBacklogCompressionLevel(int v) {
             this.backlogCompressionLevel = Integer.toString(v);
             return asBuilder();

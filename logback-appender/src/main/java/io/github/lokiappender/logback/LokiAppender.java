@@ -475,7 +475,7 @@ public class LokiAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
         this.compressionLevel = compressionLevel;
     }
 
-    /** gzip level while more than half of the buffer waits: 0 (stored, default) to 9. */
+    /** gzip level while more than four batches (or half of the buffer) wait: 0 (stored, default) to 9. */
     public void setBacklogCompressionLevel(int backlogCompressionLevel) {
         this.backlogCompressionLevel = backlogCompressionLevel;
     }

@@ -37,6 +37,13 @@ public final class EventBuffer {
 
     /** A per-thread array the line is encoded into outside the lock; kept up to this size. */
     private static final int MAX_KEPT_SCRATCH_BYTES = 16 * 1024;
+    /**
+     * Batches waiting that make the buffer backlogged ({@link #isBacklogged()}): a shipper that
+     * keeps up has at most about one waiting when it cuts the next (the one filled while it sent).
+     * Low, so that a shipper switching to a cheaper encoding still has most of the buffer to
+     * catch up in (at one half of a 64 MiB buffer, a benchmark burst still overflowed it at times).
+     */
+    public static final int BACKLOG_BATCHES = 4;
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -52,6 +59,8 @@ public final class EventBuffer {
     private final int batchEvents;
     private final long batchBytes;
     private final PipelineStats stats;
+    private final long backlogEvents;
+    private final long backlogContent;
 
     // all guarded by lock (records too)
     private long firstArrivalNanos;
@@ -80,6 +89,8 @@ public final class EventBuffer {
         this.batchEvents = batchEvents;
         this.batchBytes = batchBytes;
         this.stats = stats;
+        this.backlogEvents = (long) BACKLOG_BATCHES * batchEvents;
+        this.backlogContent = batchBytes > Long.MAX_VALUE / BACKLOG_BATCHES ? Long.MAX_VALUE : BACKLOG_BATCHES * batchBytes;
         this.records = new RecordChunks(RecordChunks.chunkSizeFor(maxBytes),
                 RecordChunks.spareChunksFor(maxBytes, batchEvents, batchBytes));
     }
@@ -445,13 +456,15 @@ public final class EventBuffer {
     }
 
     /**
-     * True when the events waiting (not yet drained) take more than half the byte budget or more
-     * than half the event limit: the shipper is falling behind.
+     * True when the shipper is falling behind: the events waiting (not yet drained) are more than
+     * {@link #BACKLOG_BATCHES} batches' worth (by events or by content), or take more than half of
+     * either budget.
      */
     public boolean isBacklogged() {
         lock.lock();
         try {
-            return records.bytes() > maxBytes / 2 || records.count() > maxEvents / 2;
+            return records.count() > backlogEvents || records.contentSize() > backlogContent
+                    || records.bytes() > maxBytes / 2 || records.count() > maxEvents / 2;
         } finally {
             lock.unlock();
         }

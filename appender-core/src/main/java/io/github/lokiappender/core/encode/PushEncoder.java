@@ -12,7 +12,8 @@ public interface PushEncoder {
     EncodedRequest encode(Batch batch);
 
     /**
-     * Encodes {@code batch} while the buffer is backlogged (more than half full): an encoder that
+     * Encodes {@code batch} while the buffer is backlogged (more than four batches, or half of
+     * the buffer, waiting): an encoder that
      * can spend less CPU per event for more bytes does so here, so that the shipper catches up
      * instead of the buffer overflowing. The default is {@link #encode(Batch)}.
      */

@@ -60,7 +60,7 @@ final class MicrometerMeters {
         d.add(counter("loki.appender.streams.overflowed", null,
                 "Events sent under the overflow label set because maxStreams was reached", StatsSnapshot::streamsOverflowed));
         d.add(counter("loki.appender.batches.backlog", null,
-                "Batches gzipped at backlogCompressionLevel because the buffer was more than half full",
+                "Batches gzipped at backlogCompressionLevel because more than four batches (or half of the buffer) were waiting",
                 StatsSnapshot::backlogBatches));
         d.add(gauge("loki.appender.buffer.events", null,
                 "Events waiting in the buffer", MeterSource::bufferedEvents));

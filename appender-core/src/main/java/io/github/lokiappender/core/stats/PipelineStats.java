@@ -80,7 +80,7 @@ public final class PipelineStats {
         streamsOverflowed.increment();
     }
 
-    /** A batch was encoded the cheaper way (gzip at its backlog level) because the buffer was more than half full. */
+    /** A batch was encoded the cheaper way (gzip at its backlog level) because the buffer was backlogged. */
     public void backlogBatch() {
         backlogBatches.increment();
     }

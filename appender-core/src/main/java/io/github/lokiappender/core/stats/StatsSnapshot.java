@@ -176,7 +176,8 @@ public final class StatsSnapshot {
 
     /**
      * Batches encoded at {@code backlogCompressionLevel} instead of {@code compressionLevel}
-     * because more than half of the buffer was waiting (gzip only; 0 otherwise).
+     * because the buffer was backlogged: more than four batches, or half of the buffer, waiting
+     * (gzip only; 0 otherwise).
      */
     public long backlogBatches() {
         return backlogBatches;

@@ -81,6 +81,33 @@ class EventBufferTest {
     }
 
     @Test
+    void backloggedOnceMoreThanFourBatchesAreWaitingByEventsOrByContent() {
+        assertThat(EventBuffer.BACKLOG_BATCHES).isEqualTo(4);
+        // budgets far from half full: the batch size decides
+        EventBuffer events = new EventBuffer(1L << 40, 1_000_000, OverflowPolicy.DROP_NEWEST, 0, 2, Long.MAX_VALUE, stats);
+        for (int i = 0; i < 8; i++) {
+            events.offer(event(i));
+        }
+        assertThat(events.isBacklogged()).as("exactly four batches of 2").isFalse();
+        events.offer(event(8));
+        assertThat(events.isBacklogged()).isTrue();
+        assertThat(events.drainTo(new ArrayList<>(), 2)).isEqualTo(2);
+        assertThat(events.isBacklogged()).isFalse();
+
+        int line = event(0).lineUtf8Length(); // "line-0".."line-9": 6 bytes each
+        EventBuffer content = new EventBuffer(1L << 40, 1_000_000, OverflowPolicy.DROP_NEWEST, 0, 1_000, 3L * line, stats);
+        for (int i = 0; i < 10; i++) {
+            content.offer(event(i));
+        }
+        assertThat(content.isBacklogged()).as("10 lines, 4 batches of 3 lines' bytes").isFalse();
+        content.offer(event(0));
+        content.offer(event(1));
+        assertThat(content.isBacklogged()).as("exactly four batches' content").isFalse();
+        content.offer(event(2));
+        assertThat(content.isBacklogged()).isTrue();
+    }
+
+    @Test
     void byteBudgetLimitsLikeTheEventBudget() {
         int w = event(0).weight();
         EventBuffer b = new EventBuffer(3L * w, 1_000, OverflowPolicy.DROP_NEWEST, 0, 1_000, Long.MAX_VALUE, stats);

@@ -256,7 +256,7 @@ class PushFormatsEndToEndTest {
     }
 
     @Test
-    void whileMoreThanHalfOfTheBufferWaitsGzipBodiesAreStoredAndCounted() {
+    void whileTheBufferIsBackloggedGzipBodiesAreStoredAndCounted() {
         FakeLoki loki = loki(FakeLoki.builder());
         LokiPipeline p = backlogPipeline(loki, "backlog", b -> b);
         List<String> lines = buildABacklogBehindAHeldPush(loki, p, 1_000);
@@ -266,13 +266,14 @@ class PushFormatsEndToEndTest {
         loki.hang(false);
         assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
 
-        // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: batches 1 to 3 are cut under
-        // backlog. The first of them is stored, the second deflated (each encoding is timed once), the
-        // third the faster of the two (on loopback with 100-event batches, either); none after
+        // batch k (k >= 1) is cut with 1,000 - 100 k events left waiting: batches 1 to 5 are cut under
+        // backlog (more than four batches, 400 events, wait). The first of them is stored, the second
+        // deflated (each encoding is timed once), the next three the faster of the two (on loopback
+        // with 100-event batches, either); none after
         List<Boolean> stored = storedBodies(loki);
         assertThat(stored).hasSize(11);
         assertThat(stored.subList(0, 3)).containsExactly(false, true, false);
-        assertThat(stored.subList(4, 11)).containsOnly(false);
+        assertThat(stored.subList(6, 11)).containsOnly(false);
         assertThat(p.stats().backlogBatches()).isEqualTo(stored.stream().filter(x -> x).count());
         assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactlyElementsOf(lines);
         assertThat(p.stats().delivered()).isEqualTo(1_100);
@@ -302,8 +303,8 @@ class PushFormatsEndToEndTest {
         loki.hang(false);
         assertThat(p.flush(Duration.ofSeconds(30))).isTrue();
 
-        // about 13 batches are cut under backlog (while more than 128 KiB of 50-byte records wait),
-        // fewer than PROBE_EVERY. Stored is tried once (about 6 KB: 60 ms on this link), deflated once
+        // 35 batches are cut under backlog (while more than four batches, 400 events, wait), fewer than
+        // PROBE_EVERY. Stored is tried once (about 6 KB: 60 ms on this link), deflated once
         // (under 2 KB: under 20 ms), and deflated wins the rest
         List<Boolean> stored = storedBodies(loki);
         assertThat(stored).hasSize(41);

@@ -82,8 +82,8 @@ final class Report {
         line("*delivered/s*: 99% of the delivered events divided by the time from the first call until the sink had");
         line("them. *dropped*: logged minus received by the sink after the framework was stopped. *old gen*: peak");
         line("old-generation heap during the burst (what the appender held on to). *wire*: request line, headers");
-        line("and body per delivered event (this project's gzip sends batches stored while more than half of its");
-        line("buffer waits, `backlogCompressionLevel=0`). *(BLOCK)*: this project with");
+        line("and body per delivered event (this project's gzip sends batches stored while more than four batches");
+        line("wait, `backlogCompressionLevel=0`). *(BLOCK)*: this project with");
         line("`overflowPolicy=BLOCK`, `blockTimeoutMs=" + s.blockBurstMs + "` (callers wait for room instead of dropping).");
         line("");
         line("| appender | format | logged/s | delivered/s | delivered | dropped | CPU s / M events | wire B/event | old gen MiB | GCs |");
