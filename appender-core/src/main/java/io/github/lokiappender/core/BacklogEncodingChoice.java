@@ -5,11 +5,16 @@ package io.github.lokiappender.core;
  * fraction of deflate's CPU but about five times the bytes: it helps when deflate is what limits
  * the shipper (Loki nearby, a fast link) and hurts when the link or Loki is the limit. So while
  * the buffer is backlogged, the shipper times each batch (encode and send, per event) in the
- * encoding it used and keeps a moving average for each. It tries each once, then uses the faster
- * (the backlog one unless it is clearly slower, {@link #NOISE_MARGIN}), and every {@link #PROBE_EVERY} backlogged batches tries the other again, since the link can
- * change (one slower batch in 64 costs a few per cent; one in 16 lost a burst's race in a
- * benchmark). Only batches cut under backlog are timed: they are full, so the cost of a request
- * weighs the same in both figures. Used by the shipper thread only.
+ * encoding it used. It tries each once, then uses the faster (the backlog one unless it is
+ * clearly slower, {@link #NOISE_MARGIN}), and every {@link #PROBE_EVERY} backlogged batches tries
+ * the other again, since the link can change (one slower batch in 64 costs a few per cent; one in
+ * 16 lost a burst's race in a benchmark). Only batches cut under backlog are timed: they are full,
+ * so the cost of a request weighs the same in both figures. Used by the shipper thread only.
+ *
+ * <p>Each encoding's figure is the fastest of its last {@link #SAMPLES} batches: on a busy machine
+ * noise (a pause, a preempted thread) only ever adds time, so one slow batch must not send the
+ * next 64 the slow way, while a link that really got slower shows in every batch and moves the
+ * figure within {@link #SAMPLES} of them.
  */
 final class BacklogEncodingChoice {
 
@@ -17,24 +22,26 @@ final class BacklogEncodingChoice {
     static final int PROBE_EVERY = 64;
     /**
      * The backlog encoding is kept unless it is clearly slower: figures within half of each other
-     * are noise on a busy machine (one unlucky batch must not switch 64 batches to deflate), and a
-     * link that is the limit makes stored batches several times slower, not a little.
+     * are noise on a busy machine, and a link that is the limit makes stored batches several times
+     * slower, not a little.
      */
     static final double NOISE_MARGIN = 1.5;
+    /** Batches per encoding whose fastest gives its figure. */
+    static final int SAMPLES = 3;
 
-    private double normalNanosPerEvent = Double.NaN;
-    private double backlogNanosPerEvent = Double.NaN;
+    private final Figure normal = new Figure();
+    private final Figure backlog = new Figure();
     private int sinceProbe;
 
     /** For a batch cut under backlog: true to encode it the backlog way (stored gzip), false as configured. */
     boolean useBacklogEncoding() {
-        if (Double.isNaN(backlogNanosPerEvent)) {
+        if (backlog.isEmpty()) {
             return true;
         }
-        if (Double.isNaN(normalNanosPerEvent)) {
+        if (normal.isEmpty()) {
             return false;
         }
-        boolean backlogFaster = backlogNanosPerEvent <= normalNanosPerEvent * NOISE_MARGIN;
+        boolean backlogFaster = backlog.nanosPerEvent() <= normal.nanosPerEvent() * NOISE_MARGIN;
         if (++sinceProbe >= PROBE_EVERY) {
             sinceProbe = 0;
             return !backlogFaster;
@@ -47,16 +54,31 @@ final class BacklogEncodingChoice {
         if (events <= 0 || nanos < 0) {
             return;
         }
-        double perEvent = (double) nanos / events;
-        if (backlogEncoding) {
-            backlogNanosPerEvent = average(backlogNanosPerEvent, perEvent);
-        } else {
-            normalNanosPerEvent = average(normalNanosPerEvent, perEvent);
-        }
+        (backlogEncoding ? backlog : normal).add((double) nanos / events);
     }
 
-    /** Half the old figure, half the new: follows a changing link within a few batches. */
-    private static double average(double old, double x) {
-        return Double.isNaN(old) ? x : (old + x) / 2;
+    /** The last {@link #SAMPLES} times per event of one encoding. */
+    private static final class Figure {
+        private final double[] samples = new double[SAMPLES];
+        private int count;
+        private int next;
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        void add(double nanosPerEvent) {
+            samples[next] = nanosPerEvent;
+            next = (next + 1) % SAMPLES;
+            count = Math.min(count + 1, SAMPLES);
+        }
+
+        double nanosPerEvent() {
+            double min = Double.MAX_VALUE;
+            for (int i = 0; i < count; i++) {
+                min = Math.min(min, samples[i]);
+            }
+            return min;
+        }
     }
 }
