@@ -145,7 +145,7 @@ public final class BenchmarkMain {
             jvm.add("-Dbench.blockMs=" + s.blockBurstMs);
         }
         if (s.jfr) {
-            jvm.add("-XX:StartFlightRecording:settings=profile,jdk.ExecutionSample#period=1ms,filename=" + logDir.resolve(name + ".jfr"));
+            jvm.add("-XX:StartFlightRecording:settings=profile,jdk.ExecutionSample#period=1ms,jdk.Compilation#threshold=0ms,filename=" + logDir.resolve(name + ".jfr"));
         }
         int threads = burst ? s.burstThreads : 1;
         List<String> args = new ArrayList<>(List.of("mode=" + (burst ? "burst" : "paced"),
