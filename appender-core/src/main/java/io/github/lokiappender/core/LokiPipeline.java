@@ -4,6 +4,7 @@ import io.github.lokiappender.core.batch.BatchAssembler;
 import io.github.lokiappender.core.buffer.EventBuffer;
 import io.github.lokiappender.core.encode.PushEncoder;
 import io.github.lokiappender.core.encode.PushEncoders;
+import io.github.lokiappender.core.encode.Utf8Scratch;
 import io.github.lokiappender.core.http.Http1PushTransport;
 import io.github.lokiappender.core.http.HttpSettings;
 import io.github.lokiappender.core.http.InternalThreads;
@@ -161,6 +162,22 @@ public final class LokiPipeline implements AutoCloseable {
         stats.offered();
         try {
             return buffer.offer(timestampNanos, line, labels, metadataPairs);
+        } catch (RuntimeException e) {
+            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            return false;
+        }
+    }
+
+    /**
+     * As {@link #offer(long, CharSequence, LabelSet, String[])}, encoding the line with the calling
+     * thread's own {@code scratch}: for adapters that keep per-thread state anyway (one lookup of
+     * it per event instead of two).
+     */
+    public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs,
+                         Utf8Scratch scratch) {
+        stats.offered();
+        try {
+            return buffer.offer(timestampNanos, line, labels, metadataPairs, scratch);
         } catch (RuntimeException e) {
             stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
             return false;

@@ -1,6 +1,7 @@
 package io.github.lokiappender.log4j2;
 
 import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.encode.Utf8Scratch;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.labels.LabelSetRegistry;
 import org.apache.logging.log4j.core.LogEvent;
@@ -17,10 +18,16 @@ import java.util.List;
  */
 final class EventConverter {
 
-    /** Where converted events go: {@link io.github.lokiappender.core.LokiPipeline#offer(long, CharSequence, LabelSet, String[])}. */
+    /**
+     * Where converted events go: {@link io.github.lokiappender.core.LokiPipeline#offer(long, CharSequence,
+     * LabelSet, String[], Utf8Scratch)}.
+     */
     interface Target {
-        /** @param line valid during the call only (a reused builder) */
-        boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs);
+        /**
+         * @param line    valid during the call only (a reused builder)
+         * @param scratch the calling thread's arrays for encoding the line
+         */
+        boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs, Utf8Scratch scratch);
     }
 
     private final LineRenderer line;
@@ -57,7 +64,7 @@ final class EventConverter {
     /** The event as a standalone {@link LokiEvent} (tests). */
     LokiEvent convert(LogEvent event) {
         LokiEvent[] out = new LokiEvent[1];
-        deliver(event, (ts, text, set, md) -> {
+        deliver(event, (ts, text, set, md, scratch) -> {
             out[0] = LokiEvent.of(ts, text, set, md);
             return true;
         });
@@ -72,7 +79,7 @@ final class EventConverter {
             LabelSet set = labels.resolve(event, s.key);
             String[] md = metadata.length == 0 ? null : metadata(event, s.key);
             // the target copies the line before the scratch is reused
-            return to.offer(ts, text, set, md);
+            return to.offer(ts, text, set, md, s.utf8);
         } finally {
             s.release();
         }

@@ -1,5 +1,6 @@
 package io.github.lokiappender.log4j2;
 
+import io.github.lokiappender.core.encode.Utf8Scratch;
 import org.apache.logging.log4j.core.util.Constants;
 
 /**
@@ -17,6 +18,8 @@ final class Scratch {
 
     final StringBuilder line = new StringBuilder(512);
     final StringBuilder key = new StringBuilder(128);
+    /** The line's UTF-8 bytes on their way into the buffer (keeps its arrays below 16 Ki chars itself). */
+    final Utf8Scratch utf8 = new Utf8Scratch();
     private boolean inUse;
 
     private Scratch() {

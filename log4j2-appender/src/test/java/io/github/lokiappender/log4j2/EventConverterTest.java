@@ -189,8 +189,9 @@ class EventConverterTest {
         long[] sink = new long[1];
         EventConverter c = new EventConverter(line("%msg"), labels(Label.of("app", "shop"), Label.ofPattern("level", "%level"),
                 Label.ofPattern("user", "%X{a}"), Label.ofPattern("logger", "%logger")), List.of(), registry(100),
-                (ts, text, set, md) -> {
-                    sink[0] += text.length() + set.size();
+                (ts, text, set, md, scratch) -> {
+                    sink[0] += scratch.encode(text) + set.size(); // as the pipeline does: ASCII, one byte per char
+                    scratch.release();
                     return true;
                 });
         LogEvent event = event("bob", "");

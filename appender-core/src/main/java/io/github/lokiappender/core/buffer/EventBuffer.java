@@ -2,7 +2,7 @@ package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
 import io.github.lokiappender.core.batch.EventList;
-import io.github.lokiappender.core.encode.Utf8;
+import io.github.lokiappender.core.encode.Utf8Scratch;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.PipelineStats;
@@ -35,8 +35,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class EventBuffer {
 
-    /** A per-thread array the line is encoded into outside the lock; kept up to this size. */
-    private static final int MAX_KEPT_SCRATCH_BYTES = 16 * 1024;
     /**
      * Batches waiting that make the buffer backlogged ({@link #isBacklogged()}): a shipper that
      * keeps up has at most about one waiting when it cuts the next (the one filled while it sent).
@@ -44,7 +42,12 @@ public final class EventBuffer {
      * catch up in (at one half of a 64 MiB buffer, a benchmark burst still overflowed it at times).
      */
     public static final int BACKLOG_BATCHES = 4;
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
+    /**
+     * Per thread: where the line is encoded into outside the lock, for callers that pass no
+     * {@link Utf8Scratch}. JDK arrays only: this library's classes must not stay reachable from an
+     * application server's threads, or a redeployed web application's class loader could not go.
+     */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(Utf8Scratch::newState);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchDue = lock.newCondition();
@@ -118,26 +121,30 @@ public final class EventBuffer {
     public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
         Objects.requireNonNull(labels, "labels");
         String[] md = LokiEvent.compactMetadata(metadataPairs);
-        CharSequence s = line == null ? "" : line;
-        int n = s.length();
-        byte[] kept = SCRATCH.get();
-        byte[] b = kept;
-        if (b.length < n) {
-            b = new byte[n + (n >> 2)];
+        Object[] scratch = SCRATCH.get();
+        int n = Utf8Scratch.encode(line == null ? "" : line, scratch);
+        try {
+            return offerUtf8(timestampNanos, Utf8Scratch.bytes(scratch), 0, n, labels, md);
+        } finally {
+            Utf8Scratch.release(scratch);
         }
-        // ASCII first, one byte per char, into room for the whole line as ASCII
-        int p = Utf8.copyAscii(s, 0, n, b, 0);
-        if (p < n) {
-            int needed = p + Utf8.length(s, p, n);
-            if (b.length < needed) {
-                b = java.util.Arrays.copyOf(b, needed + (needed >> 2));
-            }
-            p = Utf8.encode(s, p, n, b, p);
+    }
+
+    /**
+     * As {@link #offer(long, CharSequence, LabelSet, String[])}, encoding the line with the calling
+     * thread's own {@code scratch} (an adapter with per-thread state of its own passes it, which
+     * saves a thread-local lookup per event).
+     */
+    public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs,
+                         Utf8Scratch scratch) {
+        Objects.requireNonNull(labels, "labels");
+        String[] md = LokiEvent.compactMetadata(metadataPairs);
+        int n = scratch.encode(line == null ? "" : line);
+        try {
+            return offerUtf8(timestampNanos, scratch.bytes(), 0, n, labels, md);
+        } finally {
+            scratch.release();
         }
-        if (b != kept && b.length <= MAX_KEPT_SCRATCH_BYTES) {
-            SCRATCH.set(b);
-        }
-        return offerUtf8(timestampNanos, b, 0, p, labels, md);
     }
 
     /** As {@link #offer(long, CharSequence, LabelSet, String[])} for an event made already (copied). */

@@ -27,10 +27,20 @@ public final class InternalThreads {
      * shipped, whichever thread they come from.
      */
     public static boolean isInternalLogger(String loggerName) {
-        // "jdk.httpclient.HttpClient" is the System.Logger the JDK client uses for -Djdk.httpclient.HttpClient.log
-        return loggerName != null && (loggerName.startsWith("jdk.internal.httpclient")
-                || loggerName.startsWith("jdk.httpclient") || loggerName.startsWith("java.net.http")
-                || loggerName.startsWith("io.github.lokiappender.core."));
+        if (loggerName == null || loggerName.isEmpty()) {
+            return false;
+        }
+        // asked on every call: most loggers are told apart by their first letter
+        switch (loggerName.charAt(0)) {
+            case 'j':
+                // "jdk.httpclient.HttpClient" is the System.Logger the JDK client uses for -Djdk.httpclient.HttpClient.log
+                return loggerName.startsWith("jdk.internal.httpclient") || loggerName.startsWith("jdk.httpclient")
+                        || loggerName.startsWith("java.net.http");
+            case 'i':
+                return loggerName.startsWith("io.github.lokiappender.core.");
+            default:
+                return false;
+        }
     }
 
     public static ThreadFactory factory(String name) {

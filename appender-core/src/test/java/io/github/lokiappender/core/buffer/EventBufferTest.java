@@ -1,11 +1,13 @@
 package io.github.lokiappender.core.buffer;
 
 import io.github.lokiappender.core.LokiEvent;
+import io.github.lokiappender.core.encode.Utf8Scratch;
 import io.github.lokiappender.core.labels.LabelSet;
 import io.github.lokiappender.core.stats.DropReason;
 import io.github.lokiappender.core.stats.PipelineStats;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,30 @@ class EventBufferTest {
         }
         assertThat(drainTimestamps(b)).containsExactly(0L, 1L, 2L);
         assertThat(stats.snapshot().dropped(DropReason.BUFFER_FULL)).isEqualTo(7);
+    }
+
+    @Test
+    void linesOfEveryKindArriveAsTheirExactUtf8WithTheCallersScratchOrWithout() {
+        EventBuffer b = byCount(100, OverflowPolicy.DROP_NEWEST, 0);
+        Utf8Scratch scratch = new Utf8Scratch();
+        String huge = "y".repeat(Utf8Scratch.MAX_KEPT_CHARS + 10) + "é";
+        List<String> lines = List.of("plain", "café", "日本語 😀", "", huge, "a\uD800b");
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(b.offer(i, new StringBuilder(lines.get(i)), LABELS, null, scratch)).isTrue();
+            assertThat(scratch.bytes()).as("released once copied").isNull();
+            assertThat(b.offer(100 + i, lines.get(i), LABELS, null)).isTrue();
+        }
+        List<LokiEvent> out = new ArrayList<>();
+        b.drainTo(out, Integer.MAX_VALUE);
+        List<String> got = new ArrayList<>();
+        out.forEach(e -> got.add(new String(e.lineBytes(), e.lineOffset(), e.lineUtf8Length(), StandardCharsets.UTF_8)));
+        List<String> expected = new ArrayList<>();
+        for (String l : lines) {
+            String clean = l.replace('\uD800', '\uFFFD');
+            expected.add(clean);
+            expected.add(clean);
+        }
+        assertThat(got).isEqualTo(expected);
     }
 
     @Test

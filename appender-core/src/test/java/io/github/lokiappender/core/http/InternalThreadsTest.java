@@ -33,5 +33,9 @@ class InternalThreadsTest {
         assertThat(InternalThreads.isInternalLogger("com.shop.Checkout")).isFalse();
         assertThat(InternalThreads.isInternalLogger("io.github.lokiappender.demo.Demo")).isFalse();
         assertThat(InternalThreads.isInternalLogger(null)).isFalse();
+        assertThat(InternalThreads.isInternalLogger("")).isFalse();
+        assertThat(InternalThreads.isInternalLogger("jdk.internal.misc")).isFalse();
+        assertThat(InternalThreads.isInternalLogger("java.net.URL")).isFalse();
+        assertThat(InternalThreads.isInternalLogger("jdk.httpclient")).isTrue();
     }
 }
