@@ -171,7 +171,7 @@ public final class LokiPipeline implements AutoCloseable {
     /**
      * As {@link #offer(long, CharSequence, LabelSet, String[])}, encoding the line with the calling
      * thread's own {@code scratch}: for adapters that keep per-thread state anyway (one lookup of
-     * it per event instead of two).
+     * it per event instead of two); null uses the buffer's own per-thread arrays.
      */
     public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs,
                          Utf8Scratch scratch) {

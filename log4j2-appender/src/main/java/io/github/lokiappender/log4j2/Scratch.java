@@ -18,8 +18,12 @@ final class Scratch {
 
     final StringBuilder line = new StringBuilder(512);
     final StringBuilder key = new StringBuilder(128);
-    /** The line's UTF-8 bytes on their way into the buffer (keeps its arrays below 16 Ki chars itself). */
-    final Utf8Scratch utf8 = new Utf8Scratch();
+    /**
+     * The line's UTF-8 bytes on their way into the buffer (keeps its arrays below 16 Ki chars
+     * itself); null without thread-locals, where a scratch would be made per event: the buffer's
+     * own per-thread arrays (JDK arrays, nothing of this library held by the thread) serve then.
+     */
+    final Utf8Scratch utf8 = LOCAL == null ? null : new Utf8Scratch();
     private boolean inUse;
 
     private Scratch() {

@@ -133,10 +133,13 @@ public final class EventBuffer {
     /**
      * As {@link #offer(long, CharSequence, LabelSet, String[])}, encoding the line with the calling
      * thread's own {@code scratch} (an adapter with per-thread state of its own passes it, which
-     * saves a thread-local lookup per event).
+     * saves a thread-local lookup per event); null: the buffer's per-thread one.
      */
     public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs,
                          Utf8Scratch scratch) {
+        if (scratch == null) {
+            return offer(timestampNanos, line, labels, metadataPairs);
+        }
         Objects.requireNonNull(labels, "labels");
         String[] md = LokiEvent.compactMetadata(metadataPairs);
         int n = scratch.encode(line == null ? "" : line);

@@ -72,6 +72,14 @@ class EventBufferTest {
             expected.add(clean);
         }
         assertThat(got).isEqualTo(expected);
+
+        // no scratch of the caller's: the buffer's own per-thread arrays
+        assertThat(b.offer(200, "naïve", LABELS, null, null)).isTrue();
+        out.clear();
+        b.drainTo(out, Integer.MAX_VALUE);
+        assertThat(out).hasSize(1);
+        assertThat(new String(out.get(0).lineBytes(), out.get(0).lineOffset(), out.get(0).lineUtf8Length(),
+                StandardCharsets.UTF_8)).isEqualTo("naïve");
     }
 
     @Test
