@@ -36,7 +36,7 @@ class BacklogEncodingChoiceTest {
 
     @Test
     void whenTheLinkIsTheLimitTheBacklogStaysCompressed() {
-        // five times the bytes on a slow link: stored takes 2,500 ns per event, deflated 700
+        // several times the bytes on a slow link: stored takes 2,500 ns per event, deflated 700
         List<Boolean> used = run(2 + BacklogEncodingChoice.PROBE_EVERY, 2_500, 700);
         assertThat(used.subList(0, 2)).containsExactly(true, false);
         assertThat(used.subList(2, used.size() - 1)).containsOnly(false);
