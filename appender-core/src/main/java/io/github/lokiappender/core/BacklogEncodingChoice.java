@@ -4,9 +4,8 @@ package io.github.lokiappender.core;
  * Which encoding moves a backlog faster, measured rather than assumed. Stored gzip costs a
  * fraction of deflate's CPU but about seven times the bytes (log lines deflate well): it helps
  * when deflate is what limits the shipper (Loki nearby, a fast link) and hurts when the link or
- * Loki is the limit. So while
- * the buffer is backlogged, the shipper times each batch (encode and send, per event) in the
- * encoding it used. It tries each once, then uses the faster (the backlog one unless it is
+ * Loki is the limit. So while the buffer is backlogged, the shipper times each batch (encode and
+ * send, per event) in the encoding it used. It tries each once, then uses the faster (the backlog one unless it is
  * clearly slower, {@link #NOISE_MARGIN}), and every {@link #PROBE_EVERY} backlogged batches tries
  * the other again, since the link can change (one slower batch in 64 costs a few per cent; one in
  * 16 lost a burst's race in a benchmark). Only batches cut under backlog are timed: they are full,
