@@ -5,11 +5,12 @@ package io.github.lokiappender.core;
  * fraction of deflate's CPU but about seven times the bytes (log lines deflate well): it helps
  * when deflate is what limits the shipper (Loki nearby, a fast link) and hurts when the link or
  * Loki is the limit. So while the buffer is backlogged, the shipper times each batch (encode and
- * send, per event) in the encoding it used. It tries each once, then uses the faster (the backlog one unless it is
- * clearly slower, {@link #NOISE_MARGIN}), and every {@link #PROBE_EVERY} backlogged batches tries
- * the other again, since the link can change (one slower batch in 64 costs a few per cent; one in
- * 16 lost a burst's race in a benchmark). Only batches cut under backlog are timed: they are full,
- * so the cost of a request weighs the same in both figures. Used by the shipper thread only.
+ * send, per event) in the encoding it used. It tries each once, then uses the faster (the backlog
+ * one unless it is clearly slower, {@link #NOISE_MARGIN}), and every {@link #PROBE_EVERY}
+ * backlogged batches tries the other again, since the link can change (one slower batch in 64
+ * costs a few per cent; one in 16 lost a burst's race in a benchmark). Only batches cut under
+ * backlog are timed: they are full, so the cost of a request weighs the same in both figures. Used
+ * by the shipper thread only.
  *
  * <p>Each encoding's figure is the fastest of its last {@link #SAMPLES} batches: on a busy machine
  * noise (a pause, a preempted thread) only ever adds time, so one slow batch must not send the
