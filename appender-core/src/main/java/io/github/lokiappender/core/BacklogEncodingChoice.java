@@ -12,10 +12,13 @@ package io.github.lokiappender.core;
  * backlog are timed: they are full, so the cost of a request weighs the same in both figures. Used
  * by the shipper thread only.
  *
- * <p>Each encoding's figure is the fastest of its last {@link #SAMPLES} batches: on a busy machine
- * noise (a pause, a preempted thread) only ever adds time, so one slow batch must not send the
- * next 64 the slow way, while a link that really got slower shows in every batch and moves the
- * figure within {@link #SAMPLES} of them.
+ * <p>The backlog encoding's figure is the fastest of its last {@link #SAMPLES} batches: on a busy
+ * machine noise (a pause, a preempted thread) only ever adds time, so one slow batch must not send
+ * the next 64 the slow way, while a link that really got slower shows in every batch and moves the
+ * figure within {@link #SAMPLES} of them. The configured encoding's figure is its last batch only:
+ * it is timed once in 64 while the backlog one is in use, and an old fast figure from a quieter
+ * moment must not outvote fresh ones (noise makes a single batch slower, never faster, so a last
+ * batch that is clearly faster is real).
  */
 final class BacklogEncodingChoice {
 
@@ -27,11 +30,11 @@ final class BacklogEncodingChoice {
      * slower, not a little.
      */
     static final double NOISE_MARGIN = 1.5;
-    /** Batches per encoding whose fastest gives its figure. */
+    /** Batches of the backlog encoding whose fastest gives its figure. */
     static final int SAMPLES = 3;
 
-    private final Figure normal = new Figure();
-    private final Figure backlog = new Figure();
+    private final Figure normal = new Figure(1);
+    private final Figure backlog = new Figure(SAMPLES);
     private int sinceProbe;
 
     /** For a batch cut under backlog: true to encode it the backlog way (stored gzip), false as configured. */
@@ -58,11 +61,15 @@ final class BacklogEncodingChoice {
         (backlogEncoding ? backlog : normal).add((double) nanos / events);
     }
 
-    /** The last {@link #SAMPLES} times per event of one encoding. */
+    /** The last few times per event of one encoding; its figure is the fastest of them. */
     private static final class Figure {
-        private final double[] samples = new double[SAMPLES];
+        private final double[] samples;
         private int count;
         private int next;
+
+        Figure(int size) {
+            samples = new double[size];
+        }
 
         boolean isEmpty() {
             return count == 0;
@@ -70,8 +77,8 @@ final class BacklogEncodingChoice {
 
         void add(double nanosPerEvent) {
             samples[next] = nanosPerEvent;
-            next = (next + 1) % SAMPLES;
-            count = Math.min(count + 1, SAMPLES);
+            next = (next + 1) % samples.length;
+            count = Math.min(count + 1, samples.length);
         }
 
         double nanosPerEvent() {

@@ -72,6 +72,18 @@ class BacklogEncodingChoiceTest {
     }
 
     @Test
+    void anOldFastFigureOfTheConfiguredEncodingDoesNotOutvoteFreshOnes() {
+        run(2, 400, 300); // a quiet moment: deflate even a little faster, stored kept (400 <= 1.5 * 300)
+        // the machine gets busy: every batch takes longer, stored still the faster of the two
+        for (int i = 0; i < BacklogEncodingChoice.SAMPLES; i++) {
+            choice.record(true, 10_000, 10_000 * 1_000L);
+        }
+        assertThat(choice.useBacklogEncoding()).as("against the old 300").isFalse();
+        choice.record(false, 10_000, 10_000 * 2_000L); // deflate timed now: 2,000
+        assertThat(choice.useBacklogEncoding()).isTrue();
+    }
+
+    @Test
     void followsALinkThatChanges() {
         run(2, 100, 700); // stored is faster
         assertThat(choice.useBacklogEncoding()).isTrue();
