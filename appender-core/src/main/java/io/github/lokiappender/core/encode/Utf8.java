@@ -39,7 +39,7 @@ public final class Utf8 {
      * byte each, and returns the index of the first character that is not ASCII ({@code n} if
      * none): {@code result - from} bytes were written. The caller has made room.
      */
-    public static int copyAscii(CharSequence s, int from, int n, byte[] b, int p) {
+    private static int copyAscii(CharSequence s, int from, int n, byte[] b, int p) {
         int i = from;
         int shift = p - from;
         while (i < n) {
