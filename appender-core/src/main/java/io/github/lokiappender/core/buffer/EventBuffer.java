@@ -95,7 +95,7 @@ public final class EventBuffer {
         this.backlogEvents = (long) BACKLOG_BATCHES * batchEvents;
         this.backlogContent = batchBytes > Long.MAX_VALUE / BACKLOG_BATCHES ? Long.MAX_VALUE : BACKLOG_BATCHES * batchBytes;
         this.records = new RecordChunks(RecordChunks.chunkSizeFor(maxBytes),
-                RecordChunks.spareChunksFor(maxBytes, batchEvents, batchBytes));
+                RecordChunks.spareChunksFor(maxBytes, batchEvents, batchBytes), RecordChunks.maxSpareChunksFor(maxBytes));
     }
 
     /**
@@ -243,7 +243,16 @@ public final class EventBuffer {
                     if (closed) {
                         return false;
                     }
-                    batchDue.await();
+                    // idle: wake to let go of spare memory no write has taken for a while
+                    long now = System.nanoTime();
+                    long trim = records.nanosUntilTrim(now);
+                    if (trim < 0) {
+                        batchDue.await();
+                    } else if (trim == 0) {
+                        records.trimSpare(now);
+                    } else {
+                        batchDue.awaitNanos(trim);
+                    }
                     continue;
                 }
                 if (closed || n >= batchEvents || records.contentSize() >= batchBytes || removedTotal < flushTarget) {
@@ -364,7 +373,27 @@ public final class EventBuffer {
     public void releaseDrained() {
         lock.lock();
         try {
-            records.releaseRetired();
+            records.releaseRetired(System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tests: spare chunks are let go after {@code nanos} unused instead of {@link RecordChunks#TRIM_INTERVAL_NANOS}. */
+    void spareTrimInterval(long nanos) {
+        lock.lock();
+        try {
+            records.trimInterval(nanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tests: chunks kept for reuse now. */
+    int spareChunks() {
+        lock.lock();
+        try {
+            return records.spareChunks();
         } finally {
             lock.unlock();
         }

@@ -23,8 +23,12 @@ import java.util.ArrayList;
  * metadata only for records that have some.
  *
  * <p>Chunks the reader has passed are "retired": the shipper may still hold drained events whose
- * lines are in them. {@link #releaseRetired()} (called when it holds none) makes them spare, and a spare
- * chunk is filled again instead of allocating a new one, up to a bound of about two batches.
+ * lines are in them. {@link #releaseRetired(long)} (called when it holds none) makes them spare, and a
+ * spare chunk is filled again instead of allocating a new one. Spare chunks are kept up to the whole
+ * budget while they are being used, so that a buffer which grows and shrinks again and again (callers
+ * faster than the shipper for a while) allocates only when it grows past its largest size so far;
+ * the ones no write took for a whole {@link #TRIM_INTERVAL_NANOS} are let go, down to a floor of
+ * about two batches, which stays.
  */
 final class RecordChunks {
 
@@ -41,7 +45,11 @@ final class RecordChunks {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    /** Spare chunks beyond the floor that no write took for this long are let go. */
+    static final long TRIM_INTERVAL_NANOS = 10_000_000_000L;
+
     private final int chunkSize;
+    private final int floorSpare;
     private final int maxSpare;
     /** Chunks holding unread records, oldest first; the last one is written to. */
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
@@ -56,10 +64,21 @@ final class RecordChunks {
     private int count;
     private long bytes;
     private long contentSize;
+    /** Fewest spare chunks since the last trim: that many were taken by no write since. */
+    private int spareLow;
+    private boolean trimTimed;
+    private long nextTrimNanos;
+    private long trimIntervalNanos = TRIM_INTERVAL_NANOS;
 
-    RecordChunks(int chunkSize, int maxSpare) {
+    /**
+     * @param chunkSize  bytes per chunk
+     * @param floorSpare spare chunks kept however long they go unused
+     * @param maxSpare   spare chunks kept while writes take them (at least {@code floorSpare})
+     */
+    RecordChunks(int chunkSize, int floorSpare, int maxSpare) {
         this.chunkSize = chunkSize;
-        this.maxSpare = maxSpare;
+        this.floorSpare = floorSpare;
+        this.maxSpare = Math.max(floorSpare, maxSpare);
     }
 
     /**
@@ -72,11 +91,16 @@ final class RecordChunks {
         return (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, size));
     }
 
-    /** Spare chunks kept: what two batches (one being sent, one being filled) take, within the budget. */
+    /** Spare chunks kept however long unused: what two batches (one being sent, one being filled) take, within the budget. */
     static int spareChunksFor(long maxBytes, int batchEvents, long batchBytes) {
         int size = chunkSizeFor(maxBytes);
         long twoBatches = 2 * (Math.min(batchBytes, maxBytes) + (long) HEADER_BYTES * batchEvents);
         return (int) Math.min(Math.min(maxBytes, twoBatches) / size + 2, 1024);
+    }
+
+    /** Spare chunks kept while in use: as many as the budget can fill. */
+    static int maxSpareChunksFor(long maxBytes) {
+        return (int) Math.min(maxBytes / chunkSizeFor(maxBytes) + 1, Integer.MAX_VALUE);
     }
 
     int count() {
@@ -146,7 +170,12 @@ final class RecordChunks {
 
     private byte[] newChunk() {
         byte[] c = spare.pollFirst();
-        return c != null ? c : new byte[chunkSize];
+        if (c == null) {
+            spareLow = 0;
+            return new byte[chunkSize];
+        }
+        spareLow = Math.min(spareLow, spare.size());
+        return c;
     }
 
     /**
@@ -244,8 +273,11 @@ final class RecordChunks {
         contentSize = 0;
     }
 
-    /** Nothing reads retired chunks any more: they become spare (up to the bound), or garbage. */
-    void releaseRetired() {
+    /**
+     * Nothing reads retired chunks any more: they become spare (up to the bound), or garbage. Spare
+     * chunks unused for a whole interval are let go when it ends (see {@link #trimSpare(long)}).
+     */
+    void releaseRetired(long nowNanos) {
         for (byte[] c : retired) {
             // reused first: the most recently read, the likeliest still in a cache; the oldest go
             spare.addFirst(c);
@@ -254,6 +286,39 @@ final class RecordChunks {
             }
         }
         retired.clear();
+        if (nanosUntilTrim(nowNanos) == 0) {
+            trimSpare(nowNanos);
+        }
+    }
+
+    /**
+     * How long until spare chunks beyond the floor may be let go: -1 when there are none (nothing
+     * to wait for), 0 when {@link #trimSpare(long)} is due.
+     */
+    long nanosUntilTrim(long nowNanos) {
+        if (spare.size() <= floorSpare) {
+            return -1;
+        }
+        return trimTimed ? Math.max(0, nextTrimNanos - nowNanos) : 0;
+    }
+
+    /**
+     * Lets go of the spare chunks beyond the floor that no write took since the last trim (the
+     * coldest: writes take the warmest first), and starts the next interval.
+     */
+    void trimSpare(long nowNanos) {
+        int unused = Math.min(spareLow, spare.size() - floorSpare);
+        for (int i = 0; i < unused; i++) {
+            spare.pollLast();
+        }
+        spareLow = spare.size();
+        nextTrimNanos = nowNanos + trimIntervalNanos;
+        trimTimed = true;
+    }
+
+    /** Tests: a shorter interval than {@link #TRIM_INTERVAL_NANOS}. */
+    void trimInterval(long nanos) {
+        trimIntervalNanos = nanos;
     }
 
     /** Chunks kept for reuse now (tests). */

@@ -239,6 +239,37 @@ class EventBufferTest {
         assertThat(shipper.get(5, TimeUnit.SECONDS)).isTrue();
     }
 
+    /**
+     * After a burst the buffer keeps its chunks for reuse; once none is taken for an interval, a
+     * shipper sleeping on the empty buffer wakes and lets go of them (all but about two batches).
+     */
+    @Test
+    void anIdleShipperLetsGoOfSpareMemoryNoWriteTook() throws Exception {
+        // 1 MiB budget: 64 KiB chunks; batches of 10 events or 1 KiB keep a floor of two chunks
+        EventBuffer b = new EventBuffer(1 << 20, Integer.MAX_VALUE, OverflowPolicy.DROP_NEWEST, 0, 10, 1024, stats);
+        b.spareTrimInterval(TimeUnit.MILLISECONDS.toNanos(50));
+        String line = "z".repeat(1000);
+        for (int i = 0; i < 512; i++) { // 512 records of 1,012 bytes: 64 to a chunk, eight chunks
+            assertThat(b.offer(i, line, LABELS, null)).isTrue();
+        }
+        List<LokiEvent> out = new ArrayList<>();
+        assertThat(b.drainTo(out, Integer.MAX_VALUE)).isEqualTo(512);
+        b.releaseDrained();
+        assertThat(b.spareChunks()).isEqualTo(7); // the eighth still takes writes
+
+        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.awaitReady(TimeUnit.SECONDS.toNanos(1));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.spareChunks() == 2);
+        assertThat(shipper).isNotDone(); // it went back to sleep: nothing to ship
+        b.close();
+        assertThat(shipper.get(5, TimeUnit.SECONDS)).isFalse();
+    }
+
     @Test
     void awaitReadyReturnsFalseOnlyWhenClosedAndEmpty() throws Exception {
         EventBuffer b = byCount(10, OverflowPolicy.DROP_NEWEST, 0);

@@ -72,7 +72,7 @@ class RecordChunksTest {
      */
     @Test
     void recordsComeBackInOrderWithTheirLabelsAndMetadataAcrossManyChunks() {
-        RecordChunks r = new RecordChunks(1024, 4);
+        RecordChunks r = new RecordChunks(1024, 4, 4);
         Random random = new Random(42);
         String[] alphabet = {"a", "é", "中", "😀", " ", "\""};
         ArrayDeque<Expected> model = new ArrayDeque<>();
@@ -122,7 +122,7 @@ class RecordChunksTest {
                 }
                 views.clear();
                 viewed.clear();
-                r.releaseRetired();
+                r.releaseRetired(0);
                 assertThat(r.spareChunks()).isLessThanOrEqualTo(4);
             }
             assertThat(r.count()).isEqualTo(model.size());
@@ -142,7 +142,7 @@ class RecordChunksTest {
 
     @Test
     void aRecordThatDoesNotFitTheLastChunkStartsANewOneAndTheUnusedEndIsChargedUntilRead() {
-        RecordChunks r = new RecordChunks(1024, 4);
+        RecordChunks r = new RecordChunks(1024, 4, 4);
         append(r, 1, "x".repeat(1000), a, null); // 1012 of 1024 bytes
         append(r, 2, "y".repeat(20), a, null); // does not fit the 12 left: a new chunk
         assertThat(r.bytes()).isEqualTo(1012 + 12 + 32);
@@ -157,7 +157,7 @@ class RecordChunksTest {
 
     @Test
     void chunksAreReusedOnlyAfterTheReaderReleasedThem() {
-        RecordChunks r = new RecordChunks(1024, 2);
+        RecordChunks r = new RecordChunks(1024, 2, 2);
         for (int i = 0; i < 30; i++) {
             append(r, i, "line-" + i + "-" + "z".repeat(100), a, null);
         }
@@ -173,7 +173,7 @@ class RecordChunksTest {
             assertThat(drained.get(i).line()).isEqualTo("line-" + i + "-" + "z".repeat(100));
         }
         assertThat(r.spareChunks()).isZero();
-        r.releaseRetired();
+        r.releaseRetired(0);
         assertThat(r.spareChunks()).isEqualTo(2); // at most the bound is kept
         for (int i = 0; i < 20; i++) {
             append(r, 200 + i, "v".repeat(110), a, null); // 2,440 bytes need new chunks: spare ones are taken first
@@ -189,7 +189,7 @@ class RecordChunksTest {
 
     @Test
     void clearDropsEverythingAndTheNextRecordCarriesItsLabels() {
-        RecordChunks r = new RecordChunks(1024, 2);
+        RecordChunks r = new RecordChunks(1024, 2, 2);
         append(r, 1, "one", a, new String[]{"k", "v"});
         append(r, 2, "two", a, null);
         r.clear();
@@ -209,14 +209,14 @@ class RecordChunksTest {
      */
     @Test
     void theMostRecentlyReadChunksAreReusedFirstAndTheOldestLetGo() {
-        RecordChunks r = new RecordChunks(1024, 2);
+        RecordChunks r = new RecordChunks(1024, 2, 2);
         String half = "x".repeat(500); // 12 + 500 bytes: two records per 1 KiB chunk
         for (int i = 0; i < 8; i++) {
             append(r, i, half, a, null);
         }
         byte[][] read = chunksOfNext(r, 8);
         // chunks 1-3 were read past (retired); chunk 4 still takes writes
-        r.releaseRetired();
+        r.releaseRetired(0);
         assertThat(r.spareChunks()).isEqualTo(2);
 
         for (int i = 0; i < 6; i++) { // the buffer is empty: a fresh chunk first, then spare ones
@@ -226,6 +226,64 @@ class RecordChunksTest {
         assertThat(reused[0]).isSameAs(read[4]); // the newest of the spare ones: chunk 3
         assertThat(reused[2]).isSameAs(read[2]); // then chunk 2; chunk 1 was let go
         assertThat(reused[4]).isNotSameAs(read[0]).isNotSameAs(read[2]).isNotSameAs(read[4]);
+    }
+
+    /**
+     * A buffer that fills and empties again and again (callers faster than the shipper for a
+     * while, then slower) reuses its chunks: it allocates only when it grows past its largest size.
+     * With spare chunks bounded by the floor alone, every round would allocate most of its chunks.
+     */
+    @Test
+    void aBufferThatGrowsAndShrinksAgainAllocatesOnlyPastItsLargestSize() {
+        RecordChunks r = new RecordChunks(1024, 2, 16);
+        String half = "x".repeat(500); // two records per 1 KiB chunk
+        java.util.Set<byte[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int round = 0; round < 10; round++) {
+            int records = round < 5 ? 20 : 12; // ten chunks, then six
+            for (int i = 0; i < records; i++) {
+                append(r, i, half, a, null);
+            }
+            seen.addAll(java.util.Arrays.asList(chunksOfNext(r, records)));
+            r.releaseRetired(round);
+        }
+        // ten chunks in use, plus the one still being written to when the others were released
+        assertThat(seen).hasSize(11);
+        assertThat(r.spareChunks()).isEqualTo(10); // the eleventh takes writes
+    }
+
+    /**
+     * Spare chunks beyond the floor that no write took for a whole interval are let go at its end,
+     * the coldest first; the ones taken in it stay for the next; the floor stays however long.
+     */
+    @Test
+    void spareChunksUnusedForAWholeIntervalAreLetGoDownToTheFloor() {
+        RecordChunks r = new RecordChunks(1024, 2, 16);
+        r.trimInterval(100);
+        String half = "x".repeat(500);
+        for (int i = 0; i < 20; i++) {
+            append(r, i, half, a, null);
+        }
+        chunksOfNext(r, 20);
+        r.releaseRetired(0); // the first release starts the interval: nothing is let go yet
+        assertThat(r.spareChunks()).isEqualTo(9); // the tenth chunk still takes writes
+        assertThat(r.nanosUntilTrim(60)).isEqualTo(40);
+
+        for (int i = 0; i < 6; i++) { // at 60: three spare chunks taken (the tenth is retired)
+            append(r, i, half, a, null);
+        }
+        assertThat(r.spareChunks()).isEqualTo(6);
+        chunksOfNext(r, 6);
+        r.releaseRetired(60);
+        assertThat(r.spareChunks()).isEqualTo(9); // not due yet: nothing let go
+
+        r.releaseRetired(100); // due: six went unused since 0 (nine less the three taken)
+        assertThat(r.spareChunks()).isEqualTo(3);
+        assertThat(r.nanosUntilTrim(150)).isEqualTo(50);
+        r.trimSpare(200); // nothing taken since: all but the floor go
+        assertThat(r.spareChunks()).isEqualTo(2);
+        assertThat(r.nanosUntilTrim(200)).isEqualTo(-1); // at the floor: nothing to wake for
+        r.trimSpare(10_000);
+        assertThat(r.spareChunks()).isEqualTo(2);
     }
 
     /** Takes {@code n} records; returns the chunk each one's line is in. */
