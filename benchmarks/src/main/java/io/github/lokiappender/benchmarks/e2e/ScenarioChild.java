@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * child: @@BENCH STOPPED cpu=... ...
  * </pre>
  *
- * Arguments: {@code mode=burst|paced events=N rate=R seconds=S threads=T warmupEvents=W warmupRate=R idleMs=M}.
+ * Arguments: {@code mode=burst|paced events=N rate=R seconds=S threads=T warmupEvents=W warmupRate=R idleMs=M slices=N}.
  */
 public final class ScenarioChild {
 
@@ -49,19 +49,20 @@ public final class ScenarioChild {
         long warmupEvents = Long.parseLong(a.getOrDefault("warmupEvents", "200000"));
         long warmupRate = Long.parseLong(a.getOrDefault("warmupRate", "100000"));
         long idleMs = Long.parseLong(a.getOrDefault("idleMs", "2000"));
+        int slices = Integer.parseInt(a.getOrDefault("slices", "1000"));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
         Logger logger = LoggerFactory.getLogger(LogLoad.LOGGER_NAME);
         String framework = Frameworks.name();
 
         // warm-up at a moderate pace, so that the appender's buffer is empty when measuring starts
-        run(logger, threads, warmupEvents, warmupRate, 1000);
+        run(logger, threads, warmupEvents, warmupRate, slices);
         // then a pause long enough for the last batch to go, and half a second more logging: the
         // measured window also starts after a pause (the idle baseline), and code paths taken only
         // then (an empty buffer, an idle shipper woken) would otherwise be compiled inside it
         Thread.sleep(idleMs + 500);
         long again = Math.max(1, warmupRate / 2);
-        run(logger, threads, again, warmupRate, 1000);
+        run(logger, threads, again, warmupRate, slices);
         say("WARMED n=" + (warmupEvents + again) + " framework=" + framework);
         expect(in, "GO");
 
@@ -90,7 +91,7 @@ public final class ScenarioChild {
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
         long t0 = epochNanos();
-        Result r = run(logger, threads, events, rate, 1000);
+        Result r = run(logger, threads, events, rate, slices);
         long t1 = epochNanos();
         say("LOGGED n=" + events + " t0=" + t0 + " t1=" + t1 + " callerCpu=" + r.cpuNanos + " callerAlloc="
                 + r.allocatedBytes + " callerNanos=" + r.callNanos);

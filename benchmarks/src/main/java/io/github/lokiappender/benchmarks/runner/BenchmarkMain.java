@@ -152,7 +152,7 @@ public final class BenchmarkMain {
                 "events=" + s.burstEvents, "rate=" + s.pacedRate, "seconds=" + s.pacedSeconds,
                 "threads=" + threads, "warmupEvents=" + (burst ? s.warmupEvents : s.pacedWarmupEvents),
                 "warmupRate=" + s.warmupRate,
-                "idleMs=" + s.idleMs));
+                "idleMs=" + s.idleMs, "slices=" + s.pacedSlicesPerSecond));
         try (ChildProcess c = ChildProcess.start(name, jvm, classpaths.forVariant(v), ScenarioChild.class.getName(),
                 args, logDir)) {
             Map<String, String> warmed = c.await("WARMED", 120_000);

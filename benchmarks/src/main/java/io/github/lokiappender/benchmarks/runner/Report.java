@@ -103,7 +103,8 @@ final class Report {
             return;
         }
         line("### Paced: " + s.pacedRate + " events/s for " + s.pacedSeconds + " s, one caller thread, after "
-                + s.pacedWarmupEvents + " events of warm-up at " + s.warmupRate + " events/s");
+                + s.pacedWarmupEvents + " events of warm-up at " + s.warmupRate + " events/s, in "
+                + (1000 / s.pacedSlicesPerSecond) + " ms slices");
         line("");
         line("*CPU*: process CPU of the logging JVM over the run minus its idle rate, per million events delivered");
         line("(logged, for the baselines).");
