@@ -266,11 +266,13 @@ final class Report {
             Results.Jmh o = jmh(Variant.OURS_LOG4J2, t);
             Results.Jmh p = jmh(Variant.TJAHZI, t);
             if (o != null && p != null) {
-                rows.add(new String[]{"caller allocation below tjahzi (JMH gc.alloc.rate.norm, " + t + " thread(s))",
-                        num(o.bytesPerOp, 0) + " vs " + num(p.bytesPerOp, 0) + " B/op", verdict(o.bytesPerOp < p.bytesPerOp)});
-                rows.add(new String[]{"caller allocation below tjahzi (calling threads only, JMH, " + t + " thread(s))",
+                // below the peer's, or zero (under half a byte per call): zero is the aim, and the peer may reach it too
+                rows.add(new String[]{"caller allocation below tjahzi or zero (JMH gc.alloc.rate.norm, " + t + " thread(s))",
+                        num(o.bytesPerOp, 0) + " vs " + num(p.bytesPerOp, 0) + " B/op",
+                        verdict(o.bytesPerOp < p.bytesPerOp || o.bytesPerOp < 0.5)});
+                rows.add(new String[]{"caller allocation below tjahzi or zero (calling threads only, JMH, " + t + " thread(s))",
                         num(o.callerBytesPerOp, 0) + " vs " + num(p.callerBytesPerOp, 0) + " B/op",
-                        verdict(o.callerBytesPerOp < p.callerBytesPerOp)});
+                        verdict(o.callerBytesPerOp < p.callerBytesPerOp || o.callerBytesPerOp < 0.5)});
             }
         }
         // fewer wire bytes than either peer, format by format and best against best
