@@ -82,6 +82,24 @@ class EventBufferTest {
                 StandardCharsets.UTF_8)).isEqualTo("naïve");
     }
 
+    /** A drain stops exactly at the event limit and at the content limit, wherever they fall. */
+    @Test
+    void aLongDrainStopsExactlyAtEitherLimit() {
+        EventBuffer b = byCount(10_000, OverflowPolicy.DROP_NEWEST, 0);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(b.offer(i, String.format("line-%04d", i), LABELS, null)).isTrue(); // 9 bytes each
+        }
+        List<LokiEvent> out = new ArrayList<>();
+        assertThat(b.drainTo(out, 700, Long.MAX_VALUE)).isEqualTo(700);
+        assertThat(b.drainTo(out, Integer.MAX_VALUE, 9 * 280 + 8)).isEqualTo(280); // the 281st would pass it
+        assertThat(b.drainTo(out, Integer.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(20);
+        assertThat(out).hasSize(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(out.get(i).timestampNanos()).isEqualTo(i);
+            assertThat(out.get(i).line()).isEqualTo(String.format("line-%04d", i));
+        }
+    }
+
     @Test
     void dropOldestKeepsTheLastEventsAndCountsEvictions() {
         EventBuffer b = byCount(3, OverflowPolicy.DROP_OLDEST, 0);
