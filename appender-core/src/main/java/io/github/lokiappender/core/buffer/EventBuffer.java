@@ -234,7 +234,8 @@ public final class EventBuffer {
 
     /**
      * Shipper side: waits until a batch is due, at most {@code lingerNanos} after the first
-     * waiting event arrived, and indefinitely while the buffer is empty and open.
+     * waiting event arrived, and indefinitely while the buffer is empty and open (waking on its own
+     * only to let go of spare memory no write took for a while, see {@link RecordChunks}).
      *
      * @return false if the buffer is closed and empty (the shipper may finish), true otherwise
      */
