@@ -263,7 +263,7 @@ class RecordChunksTest {
         for (int i = 0; i < 20; i++) {
             append(r, i, half, a, null);
         }
-        chunksOfNext(r, 20);
+        byte[] tenth = chunksOfNext(r, 20)[19];
         r.releaseRetired(0); // the first release starts the interval: nothing is let go yet
         assertThat(r.spareChunks()).isEqualTo(9); // the tenth chunk still takes writes
         assertThat(r.nanosUntilTrim(60)).isEqualTo(40);
@@ -272,16 +272,29 @@ class RecordChunksTest {
             append(r, i, half, a, null);
         }
         assertThat(r.spareChunks()).isEqualTo(6);
-        chunksOfNext(r, 6);
+        byte[][] taken = chunksOfNext(r, 6); // two records in each of the three
         r.releaseRetired(60);
         assertThat(r.spareChunks()).isEqualTo(9); // not due yet: nothing let go
 
         r.releaseRetired(100); // due: six went unused since 0 (nine less the three taken)
         assertThat(r.spareChunks()).isEqualTo(3);
+        // the ones kept are the warm ones, released at 60 (the third taken then still takes writes)
+        for (int i = 0; i < 6; i++) {
+            append(r, i, half, a, null);
+        }
+        byte[][] reused = chunksOfNext(r, 6);
+        assertThat(reused[0]).isSameAs(taken[2]);
+        assertThat(reused[2]).isSameAs(taken[0]);
+        assertThat(reused[4]).isSameAs(tenth);
+        assertThat(r.spareChunks()).isZero();
+        r.releaseRetired(100); // gives back the three (the fourth, retired by the writes above, too)
+        assertThat(r.spareChunks()).isEqualTo(3);
         assertThat(r.nanosUntilTrim(150)).isEqualTo(50);
-        r.trimSpare(200); // nothing taken since: all but the floor go
+        r.trimSpare(200); // all three were taken since 100: they stay
+        assertThat(r.spareChunks()).isEqualTo(3);
+        r.trimSpare(300); // nothing taken since: all but the floor go
         assertThat(r.spareChunks()).isEqualTo(2);
-        assertThat(r.nanosUntilTrim(200)).isEqualTo(-1); // at the floor: nothing to wake for
+        assertThat(r.nanosUntilTrim(300)).isEqualTo(-1); // at the floor: nothing to wake for
         r.trimSpare(10_000);
         assertThat(r.spareChunks()).isEqualTo(2);
     }
