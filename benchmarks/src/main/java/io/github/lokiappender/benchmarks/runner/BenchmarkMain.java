@@ -86,9 +86,15 @@ public final class BenchmarkMain {
             }
         }
         if (s.phases.contains("paced")) {
-            for (Variant v : s.variants) {
-                for (Variant.Format f : v.formats) {
-                    e2e.add(runEndToEnd(v, f, false, false));
+            // rounds interleave the appenders, so that a slow spell of the machine hits each of them alike
+            for (int round = 1; round <= s.pacedRounds; round++) {
+                for (Variant v : s.variants) {
+                    for (Variant.Format f : v.formats) {
+                        if (s.pacedFormats != null && f != Variant.Format.NONE && !s.pacedFormats.contains(f.id)) {
+                            continue;
+                        }
+                        e2e.add(runEndToEnd(v, f, false, false, round));
+                    }
                 }
             }
         }
@@ -135,7 +141,13 @@ public final class BenchmarkMain {
     }
 
     private Results.EndToEnd runEndToEnd(Variant v, Variant.Format f, boolean burst, boolean block) throws Exception {
-        String name = (burst ? "burst-" : "paced-") + v.id + "-" + f.id + (block ? "-block" : "");
+        return runEndToEnd(v, f, burst, block, 1);
+    }
+
+    private Results.EndToEnd runEndToEnd(Variant v, Variant.Format f, boolean burst, boolean block, int round)
+            throws Exception {
+        String name = (burst ? "burst-" : "paced-") + v.id + "-" + f.id + (block ? "-block" : "")
+                + (round > 1 ? "-r" + round : "");
         progress(name);
         sink.reset();
         List<String> jvm = new ArrayList<>(s.childJvm());
@@ -173,7 +185,8 @@ public final class BenchmarkMain {
             }
             SinkStats last = sink.snapshot();
             checkErrors(name, last);
-            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, block, threads, s.flushMs, logged, atDrain, stopped, last);
+            Results.EndToEnd r = new Results.EndToEnd(v, f, burst, block, threads, s.flushMs, logged, atDrain, stopped, last,
+                    round);
             if (burst) {
                 System.err.printf("  logged %.0f/s, delivered %.0f/s, %d of %d delivered (%d dropped)%n",
                         r.loggedPerSecond(), r.deliveredPerSecond(), r.delivered(), r.logged, r.dropped());

@@ -74,9 +74,12 @@ final class Results {
         /** CPU of the JIT compiler threads in the window (from the OS), or -1 where the OS does not tell. */
         final long cpuJit;
         final String appenderThreads;
+        /** Which round of paced runs (1 for bursts and single rounds). */
+        final int round;
 
         EndToEnd(Variant variant, Variant.Format format, boolean burst, boolean block, int threads, long flushMs,
-                 Map<String, String> logged, SinkStats atDrain, Map<String, String> stopped, SinkStats last) {
+                 Map<String, String> logged, SinkStats atDrain, Map<String, String> stopped, SinkStats last, int round) {
+            this.round = round;
             this.flushMs = flushMs;
             this.variant = variant;
             this.format = format;
@@ -200,6 +203,26 @@ final class Results {
             }
             return String.format(java.util.Locale.ROOT, "%.2f / %.2f / %.2f / %.2f", cpuCallers * f, cpuAppender * f,
                     cpuJit * f, Math.max(0, cpuRest - cpuJit) * f);
+        }
+
+        /** CPU s per million events on the logging threads; NaN without events. */
+        double callerCpuPerMillion() {
+            return perMillion(cpuCallers);
+        }
+
+        /** CPU s per million events on the appender's own threads. */
+        double appenderCpuPerMillion() {
+            return perMillion(cpuAppender);
+        }
+
+        /** CPU s per million events in the JIT compiler threads; NaN where the OS does not tell. */
+        double jitCpuPerMillion() {
+            return cpuJit < 0 ? Double.NaN : perMillion(cpuJit);
+        }
+
+        private double perMillion(long nanos) {
+            long events = eventsForCpu();
+            return events == 0 ? Double.NaN : nanos * 1e6 / events / 1e9;
         }
 
         /** CPU the JVM spends per second while nobody logs (the appender's idle polling, JIT, GC). */

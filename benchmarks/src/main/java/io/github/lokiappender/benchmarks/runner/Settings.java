@@ -48,6 +48,13 @@ final class Settings {
     /** Extra bursts of this project's appenders with overflowPolicy=BLOCK and this timeout (0: none). */
     long blockBurstMs = 1_000;
     String logDir = null;
+    /**
+     * Paced runs of every appender, one round after another: single runs of this 2-core machine move
+     * by about 25%, so comparisons of CPU read best as the median of rounds.
+     */
+    int pacedRounds = 1;
+    /** Formats of the paced runs (null: every format of each appender). */
+    Set<String> pacedFormats = null;
 
     static final String USAGE = String.join("\n",
             "usage: java -jar benchmarks/target/benchmarks.jar [options]",
@@ -59,6 +66,9 @@ final class Settings {
             "  --rate=N --seconds=N     paced run (default 100000 events/s for 6 s)",
             "  --paced-warmup=N         events logged at the paced rate before measuring (default 600000)",
             "  --paced-slices=N         a paced caller logs in N slices per second, sleeping between (default 100)",
+            "  --paced-formats=json,... paced runs only in these formats (json, json+gzip, protobuf; default all)",
+            "  --paced-rounds=N         repeat the paced runs of every appender N times, interleaved, and compare",
+            "                           medians (default 1; 1-20)",
             "  --jmh-threads=1,4        logging threads in the JMH runs",
             "  --burst-default-format   burst only in each appender's default format",
             "  --block-burst-ms=N       also burst this project's appenders with overflowPolicy=BLOCK,",
@@ -117,6 +127,21 @@ final class Settings {
                     s.pacedSlicesPerSecond = Integer.parseInt(value);
                     if (s.pacedSlicesPerSecond < 1 || s.pacedSlicesPerSecond > 1000) {
                         throw new IllegalArgumentException("--paced-slices must be 1 to 1000, was " + value);
+                    }
+                    break;
+                case "--paced-rounds":
+                    s.pacedRounds = Integer.parseInt(value);
+                    if (s.pacedRounds < 1 || s.pacedRounds > 20) {
+                        throw new IllegalArgumentException("--paced-rounds must be 1 to 20, was " + value);
+                    }
+                    break;
+                case "--paced-formats":
+                    s.pacedFormats = new LinkedHashSet<>(List.of(value.split(",")));
+                    for (String f : s.pacedFormats) {
+                        if (!List.of("json", "json+gzip", "protobuf").contains(f)) {
+                            throw new IllegalArgumentException("--paced-formats: unknown format '" + f
+                                    + "'; known: json, json+gzip, protobuf");
+                        }
                     }
                     break;
                 case "--seconds":
