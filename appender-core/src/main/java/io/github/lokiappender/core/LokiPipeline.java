@@ -159,11 +159,10 @@ public final class LokiPipeline implements AutoCloseable {
      * @param metadataPairs  structured metadata as a flat {@code [name, value, ...]} array, or null
      */
     public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs) {
-        stats.offered();
         try {
-            return buffer.offer(timestampNanos, line, labels, metadataPairs);
+            return buffer.offer(timestampNanos, line, labels, metadataPairs); // counts it as offered
         } catch (RuntimeException e) {
-            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            unsendable();
             return false;
         }
     }
@@ -175,24 +174,31 @@ public final class LokiPipeline implements AutoCloseable {
      */
     public boolean offer(long timestampNanos, CharSequence line, LabelSet labels, String[] metadataPairs,
                          Utf8Scratch scratch) {
-        stats.offered();
         try {
-            return buffer.offer(timestampNanos, line, labels, metadataPairs, scratch);
+            return buffer.offer(timestampNanos, line, labels, metadataPairs, scratch); // counts it as offered
         } catch (RuntimeException e) {
-            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            unsendable();
             return false;
         }
     }
 
     /** As {@link #offer(long, CharSequence, LabelSet, String[])} for an event made already. */
     public boolean offer(LokiEvent event) {
-        stats.offered();
         try {
-            return buffer.offer(event);
+            return buffer.offer(event); // counts it as offered
         } catch (RuntimeException e) {
-            stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
+            unsendable();
             return false;
         }
+    }
+
+    /**
+     * An event the buffer refused with an exception (bad metadata, a failing line): the buffer
+     * throws only before it has counted the event as offered.
+     */
+    private void unsendable() {
+        stats.offered();
+        stats.dropped(io.github.lokiappender.core.stats.DropReason.UNSENDABLE, 1);
     }
 
     /**

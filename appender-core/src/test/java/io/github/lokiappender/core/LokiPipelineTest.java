@@ -91,6 +91,37 @@ class LokiPipelineTest {
         });
     }
 
+    /**
+     * Accepted events are counted as offered by the buffer under its lock; events it refuses with an
+     * exception before that (odd metadata) by the pipeline: each exactly once, whichever way it went.
+     */
+    @Test
+    void everyOfferIsCountedOnceAsOfferedWhetherAcceptedRefusedOrFailed() {
+        LokiPipeline p = pipeline(b -> b.flushIntervalMs(60_000).batchMaxEvents(1_000).bufferMaxEvents(3));
+        LabelSet l = p.labelSets().intern(labels("app", "count"));
+        assertThat(p.offer(T0 + 1, "one", l, null)).isTrue();
+        assertThat(p.offer(T0 + 2, new StringBuilder("two"), l, null, new io.github.lokiappender.core.encode.Utf8Scratch()))
+                .isTrue();
+        assertThat(p.offer(LokiEvent.of(T0 + 3, "three", l))).isTrue();
+        assertThat(p.offer(T0 + 4, "full", l, null)).isFalse(); // the buffer holds 3 events
+        assertThat(p.offer(T0 + 5, "odd", l, new String[]{"name-without-value"})).isFalse(); // throws inside
+        assertThat(p.offer(T0 + 6, "odd too", l, new String[]{"a", "b", "c"}, new io.github.lokiappender.core.encode.Utf8Scratch()))
+                .isFalse();
+
+        StatsSnapshot before = p.stats();
+        assertThat(before.offered()).isEqualTo(6);
+        assertThat(before.dropped(DropReason.BUFFER_FULL)).isEqualTo(1);
+        assertThat(before.dropped(DropReason.UNSENDABLE)).isEqualTo(2);
+        assertThat(before.delivered()).isZero();
+
+        assertThat(p.flush(Duration.ofSeconds(10))).isTrue();
+        StatsSnapshot s = p.stats();
+        assertThat(s.offered()).isEqualTo(6);
+        assertThat(s.delivered()).isEqualTo(3);
+        assertThat(s.delivered() + s.droppedTotal()).isEqualTo(s.offered());
+        assertThat(loki.entries()).extracting(FakeLoki.Entry::line).containsExactly("one", "two", "three");
+    }
+
     @Test
     void batchIsCutByTimeWhenFewEventsArrive() {
         LokiPipeline p = pipeline(b -> b.flushIntervalMs(50));

@@ -24,6 +24,10 @@ public final class BatchAssembler {
     private final long hardLimitBytes;
     private final int maxLineBytes;
     private final PipelineStats stats;
+    /** Events per call of {@link #fillSlice}. */
+    private static final int SLICE = 256;
+    /** Events {@link #fill} dropped so far (the assembler runs on the shipper thread only). */
+    private int droppedInFill;
 
     /**
      * @param maxLineBytes longest line in UTF-8 bytes, 0 for no limit
@@ -43,26 +47,40 @@ public final class BatchAssembler {
      * @return the number of events removed from {@code pending} without joining the batch (dropped)
      */
     public int fill(EventList pending, Batch batch) {
-        int dropped = 0;
-        while (batch.eventCount() < maxEvents && !pending.isEmpty()) {
+        droppedInFill = 0;
+        // in slices: the loop then runs in a method called often enough for the JIT to compile it
+        // early; a loop over a whole batch, called once per batch, runs its first iterations in the
+        // interpreter on every call until the method has been called hundreds of times
+        while (fillSlice(pending, batch)) {
+            // next slice
+        }
+        return droppedInFill;
+    }
+
+    /** Moves up to {@link #SLICE} events; false when the batch is complete or nothing is pending. */
+    private boolean fillSlice(EventList pending, Batch batch) {
+        for (int k = 0; k < SLICE; k++) {
+            if (batch.eventCount() >= maxEvents || pending.isEmpty()) {
+                return false;
+            }
             prepare(pending);
             int size = pending.lineUtf8Length(0) + metadataBytes(pending);
             if (!batch.isEmpty() && batch.lineBytes() + size > maxBytes) {
-                break;
+                return false;
             }
             if (size > hardLimitBytes) {
                 pending.removeFirst();
                 stats.dropped(DropReason.UNSENDABLE, 1);
-                dropped++;
+                droppedInFill++;
                 continue;
             }
             batch.add(pending, 0, size);
             pending.removeFirst();
             if (batch.lineBytes() >= maxBytes) {
-                break;
+                return false;
             }
         }
-        return dropped;
+        return true;
     }
 
     /**

@@ -113,7 +113,8 @@ public final class EventBuffer {
 
     /**
      * Adds an event, applying the overflow policy when full. Never throws for a full or closed
-     * buffer; a rejected event is counted under its {@link DropReason}. Under
+     * buffer; a rejected event is counted under its {@link DropReason}. Every event that gets as far
+     * as the buffer's lock is counted as offered in the stats; one that throws never got there. Under
      * {@link OverflowPolicy#BLOCK} waits at most the configured time; an interrupt ends the wait
      * (the interrupt status is kept). The line is only read during the call.
      *
@@ -164,34 +165,61 @@ public final class EventBuffer {
         int mdChars = LokiEvent.chars(md);
         lock.lock();
         try {
-            if (closed) {
-                stats.dropped(DropReason.CLOSED, 1);
-                return false;
-            }
-            if (length > RecordChunks.MAX_LINE_BYTES) {
-                stats.dropped(DropReason.UNSENDABLE, 1);
-                return false;
-            }
-            if (!hasRoom(length, mdChars)) {
-                if ((long) weight(length, mdChars) > maxBytes || !makeRoom(length, mdChars)) {
-                    stats.dropped(closed ? DropReason.CLOSED : DropReason.BUFFER_FULL, 1);
-                    return false;
-                }
-            }
-            long content = records.contentSize();
-            records.append(timestampNanos, line, offset, length, labels, md, mdChars);
-            acceptedTotal++;
-            int n = records.count();
-            if (n == 1) {
-                firstArrivalNanos = System.nanoTime();
-                batchDue.signal(); // starts the shipper's linger timer
-            } else if (n == batchEvents || (content < batchBytes && records.contentSize() >= batchBytes)) {
-                batchDue.signal(); // a full batch is waiting; signalled once per crossing
-            }
-            return true;
+            // counted here, under the lock, rather than with an atomic per call; from here on nothing is thrown
+            stats.offeredUnderLock();
+            return offerLocked(timestampNanos, line, offset, length, labels, md, mdChars);
+        } catch (RuntimeException e) {
+            stats.dropped(DropReason.UNSENDABLE, 1);
+            return false;
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean offerLocked(long timestampNanos, byte[] line, int offset, int length, LabelSet labels, String[] md,
+                                int mdChars) {
+        if ((closed || length > RecordChunks.MAX_LINE_BYTES || !hasRoom(length, mdChars)) && !admitSlowly(length, mdChars)) {
+            return false;
+        }
+        long content = records.contentSize();
+        records.append(timestampNanos, line, offset, length, labels, md, mdChars);
+        acceptedTotal++;
+        int n = records.count();
+        if (n == 1 || n == batchEvents || (content < batchBytes && records.contentSize() >= batchBytes)) {
+            batchDue(n);
+        }
+        return true;
+    }
+
+    /**
+     * The rare cases of an offer, apart from the common one (kept small for the JIT): closed, a line
+     * too long, no room. Returns whether the event may be appended now; counts it if not.
+     */
+    private boolean admitSlowly(int length, int mdChars) {
+        if (closed) {
+            stats.dropped(DropReason.CLOSED, 1);
+            return false;
+        }
+        if (length > RecordChunks.MAX_LINE_BYTES) {
+            stats.dropped(DropReason.UNSENDABLE, 1);
+            return false;
+        }
+        if (!hasRoom(length, mdChars)) {
+            if ((long) weight(length, mdChars) > maxBytes || !makeRoom(length, mdChars)) {
+                stats.dropped(closed ? DropReason.CLOSED : DropReason.BUFFER_FULL, 1);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The event just appended is the {@code n}th waiting, and that makes a batch due or starts its linger. */
+    private void batchDue(int n) {
+        if (n == 1) {
+            firstArrivalNanos = System.nanoTime();
+        }
+        // the first event starts the shipper's linger timer; a full batch is signalled once per crossing
+        batchDue.signal();
     }
 
     private boolean hasRoom(int lineBytes, int mdChars) {

@@ -53,6 +53,10 @@ public final class ProtobufPushEncoder implements PushEncoder {
     /** Sizes from the measuring pass, in the order the writing pass consumes them. */
     private int[] sizes = new int[1024];
     private int sizeCount;
+    /** The next of {@link #sizes} the second pass reads. */
+    private int sizeRead;
+    /** Entries per call of the per-entry loops. */
+    private static final int SLICE = 256;
 
     /**
      * True when bodies are really Snappy-compressed; false when the compression library cannot
@@ -98,23 +102,9 @@ public final class ProtobufPushEncoder implements PushEncoder {
             int labelsLen = Utf8.length(stream.labels().render());
             push(labelsLen);
             long streamSize = lenFieldSize(labelsLen);
-            for (int i = 0; i < stream.size(); i++) {
-                int entrySlot = push(0);
-                int lineLen = stream.lineUtf8Length(i); // the batch holds the line as UTF-8
-                push(lineLen);
-                int entrySize = lenFieldSize(timestampSize(stream.timestampNanos(i)));
-                if (lineLen > 0) {
-                    entrySize += lenFieldSize(lineLen);
-                }
-                for (int m = 0; m < stream.metadataCount(i); m++) {
-                    int nameLen = Utf8.length(stream.metadataName(i, m));
-                    int valueLen = Utf8.length(stream.metadataValue(i, m));
-                    push(nameLen);
-                    push(valueLen);
-                    entrySize += lenFieldSize(pairSize(nameLen, valueLen));
-                }
-                sizes[entrySlot] = entrySize;
-                streamSize += lenFieldSize(entrySize);
+            // in slices, so that the per-entry loops are compiled early (see BatchAssembler.fill)
+            for (int from = 0; from < stream.size(); from += SLICE) {
+                streamSize += measureEntries(stream, from, Math.min(stream.size(), from + SLICE));
             }
             if (streamSize > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("stream of " + streamSize + " bytes is too large to encode");
@@ -125,47 +115,81 @@ public final class ProtobufPushEncoder implements PushEncoder {
         return total;
     }
 
+    /** Records the sizes of entries {@code from} to {@code to} of a stream; returns what they add to the stream's size. */
+    private long measureEntries(Batch.Stream stream, int from, int to) {
+        long size = 0;
+        for (int i = from; i < to; i++) {
+            int entrySlot = push(0);
+            int lineLen = stream.lineUtf8Length(i); // the batch holds the line as UTF-8
+            push(lineLen);
+            int entrySize = lenFieldSize(timestampSize(stream.timestampNanos(i)));
+            if (lineLen > 0) {
+                entrySize += lenFieldSize(lineLen);
+            }
+            for (int m = 0; m < stream.metadataCount(i); m++) {
+                int nameLen = Utf8.length(stream.metadataName(i, m));
+                int valueLen = Utf8.length(stream.metadataValue(i, m));
+                push(nameLen);
+                push(valueLen);
+                entrySize += lenFieldSize(pairSize(nameLen, valueLen));
+            }
+            sizes[entrySlot] = entrySize;
+            size += lenFieldSize(entrySize);
+        }
+        return size;
+    }
+
     /** Second pass: writes into {@code b}, which has room for the measured size; returns the end. */
     private int write(Batch batch, byte[] b) {
         int p = 0;
-        int k = 0;
+        sizeRead = 0;
         for (int s = 0; s < batch.streamCount(); s++) {
             Batch.Stream stream = batch.stream(s);
             b[p++] = REQUEST_STREAMS;
-            p = writeVarint(b, p, sizes[k++]);
-            int labelsLen = sizes[k++];
+            p = writeVarint(b, p, sizes[sizeRead++]);
+            int labelsLen = sizes[sizeRead++];
             b[p++] = STREAM_LABELS;
             p = writeVarint(b, p, labelsLen);
             p = writeUtf8(b, p, stream.labels().render());
-            for (int i = 0; i < stream.size(); i++) {
-                b[p++] = STREAM_ENTRIES;
-                p = writeVarint(b, p, sizes[k++]);
-                int lineLen = sizes[k++];
-                p = writeTimestamp(b, p, stream.timestampNanos(i));
-                if (lineLen > 0) {
-                    b[p++] = ENTRY_LINE;
-                    p = writeVarint(b, p, lineLen);
-                    System.arraycopy(stream.lineBytes(i), stream.lineOffset(i), b, p, lineLen); // UTF-8 already
-                    p += lineLen;
+            for (int from = 0; from < stream.size(); from += SLICE) {
+                p = writeEntries(b, p, stream, from, Math.min(stream.size(), from + SLICE));
+            }
+        }
+        return p;
+    }
+
+    /** Writes entries {@code from} to {@code to} of a stream at {@code p}, reading their sizes from {@link #sizeRead}. */
+    private int writeEntries(byte[] b, int p, Batch.Stream stream, int from, int to) {
+        int k = sizeRead;
+        for (int i = from; i < to; i++) {
+            b[p++] = STREAM_ENTRIES;
+            p = writeVarint(b, p, sizes[k++]);
+            int lineLen = sizes[k++];
+            p = writeTimestamp(b, p, stream.timestampNanos(i));
+            if (lineLen > 0) {
+                b[p++] = ENTRY_LINE;
+                p = writeVarint(b, p, lineLen);
+                System.arraycopy(stream.lineBytes(i), stream.lineOffset(i), b, p, lineLen); // UTF-8 already
+                p += lineLen;
+            }
+            for (int m = 0; m < stream.metadataCount(i); m++) {
+                int nameLen = sizes[k++];
+                int valueLen = sizes[k++];
+                b[p++] = ENTRY_METADATA;
+                p = writeVarint(b, p, pairSize(nameLen, valueLen));
+                if (nameLen > 0) {
+                    b[p++] = PAIR_NAME;
+                    p = writeVarint(b, p, nameLen);
+                    p = writeUtf8(b, p, stream.metadataName(i, m));
                 }
-                for (int m = 0; m < stream.metadataCount(i); m++) {
-                    int nameLen = sizes[k++];
-                    int valueLen = sizes[k++];
-                    b[p++] = ENTRY_METADATA;
-                    p = writeVarint(b, p, pairSize(nameLen, valueLen));
-                    if (nameLen > 0) {
-                        b[p++] = PAIR_NAME;
-                        p = writeVarint(b, p, nameLen);
-                        p = writeUtf8(b, p, stream.metadataName(i, m));
-                    }
-                    if (valueLen > 0) {
-                        b[p++] = PAIR_VALUE;
-                        p = writeVarint(b, p, valueLen);
-                        p = writeUtf8(b, p, stream.metadataValue(i, m));
-                    }
+                if (valueLen > 0) {
+                    b[p++] = PAIR_VALUE;
+                    p = writeVarint(b, p, valueLen);
+                    p = writeUtf8(b, p, stream.metadataValue(i, m));
                 }
             }
         }
+        sizeRead = k;
         return p;
     }
 

@@ -51,6 +51,36 @@ class BatchAssemblerTest {
         assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(4L, 5L);
     }
 
+    /**
+     * The assembler moves events in slices of 256: drops and limits that fall on either side of a
+     * slice's end must come out exactly as in one pass.
+     */
+    @Test
+    void limitsAndDropsAcrossSliceBoundaries() {
+        EventList q = new EventList();
+        for (int i = 0; i < 1_000; i++) {
+            boolean oversized = i == 255 || i == 256 || i == 511;
+            q.add(LokiEvent.of(i, oversized ? "x".repeat(200) : "y", i % 3 == 0 ? A : B));
+        }
+        Batch batch = new Batch();
+        BatchAssembler a = new BatchAssembler(600, 100_000, 100, 0, stats); // 200-byte lines are over Loki's limit
+        assertThat(a.fill(q, batch)).isEqualTo(3);
+        assertThat(batch.eventCount()).isEqualTo(600);
+        assertThat(q.size()).isEqualTo(397); // 600 taken, 3 dropped
+        java.util.List<Long> taken = new java.util.ArrayList<>();
+        batch.streams().forEach(s -> s.events().forEach(e -> taken.add(e.timestampNanos())));
+        assertThat(taken).hasSize(600).doesNotContain(255L, 256L, 511L).contains(0L, 254L, 257L, 510L, 512L, 602L)
+                .doesNotContain(603L);
+        assertThat(stats.snapshot().dropped(DropReason.UNSENDABLE)).isEqualTo(3);
+
+        batch.clear();
+        BatchAssembler bytes = new BatchAssembler(10_000, 300, 6_000, 0, stats); // 300 one-byte lines
+        assertThat(bytes.fill(q, batch)).isZero();
+        assertThat(batch.eventCount()).isEqualTo(300);
+        assertThat(batch.lineBytes()).isEqualTo(300);
+        assertThat(q.size()).isEqualTo(97);
+    }
+
     @Test
     void cutsByBytesNeverExceedingTheLimit() {
         EventList q = events(10, 30); // 30 bytes each

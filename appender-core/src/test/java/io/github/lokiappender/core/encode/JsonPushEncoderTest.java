@@ -38,6 +38,43 @@ class JsonPushEncoderTest {
         assertThat(r.toByteArray()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Streams of 255 to 769 entries: entries are written in slices of 256, every boundary must be seamless. */
+    @Test
+    void streamsLongerThanOneSliceByteForByte() {
+        int[] sizes = {1, 255, 256, 257, 512, 513, 769};
+        LabelSet[] sets = new LabelSet[sizes.length];
+        StringBuilder[] values = new StringBuilder[sizes.length];
+        int[] left = sizes.clone();
+        for (int k = 0; k < sizes.length; k++) {
+            sets[k] = LabelSet.of(new String[]{"n"}, new String[]{Integer.toString(sizes[k])});
+            values[k] = new StringBuilder();
+        }
+        Batch batch = new Batch();
+        java.util.Random r = new java.util.Random(5);
+        int total = java.util.Arrays.stream(sizes).sum();
+        for (int e = 0; e < total; e++) {
+            int k;
+            do {
+                k = r.nextInt(sizes.length);
+            } while (left[k] == 0);
+            left[k]--;
+            long ts = 1732400000000000000L + e;
+            String line = "line " + e + (e % 100 == 0 ? " \"quoted\"" : "");
+            batch.add(LokiEvent.of(ts, line, sets[k]), 0);
+            values[k].append(values[k].length() == 0 ? "" : ",").append("[\"").append(ts).append("\",\"")
+                    .append(line.replace("\"", "\\\"")).append("\"]");
+        }
+        StringBuilder expected = new StringBuilder("{\"streams\":[");
+        for (int s = 0; s < batch.streamCount(); s++) {
+            int k = java.util.Arrays.asList(sets).indexOf(batch.stream(s).labels());
+            expected.append(s == 0 ? "" : ",").append("{\"stream\":{\"n\":\"").append(sizes[k]).append("\"},\"values\":[")
+                    .append(values[k]).append("]}");
+        }
+        expected.append("]}");
+        assertThat(batch.streamCount()).isEqualTo(sizes.length);
+        assertThat(json(new JsonPushEncoder().encode(batch))).isEqualTo(expected.toString());
+    }
+
     /** Lines are escaped from their UTF-8 bytes: the result must be what Jackson writes for the same String. */
     @Test
     void lineEscapingIsByteIdenticalToJacksonsWriteString() throws Exception {

@@ -119,6 +119,27 @@ class ProtobufPushEncoderTest {
         }
     }
 
+    /** Streams of 255 to 769 entries: the per-entry loops run in slices of 256, every boundary must be seamless. */
+    @Test
+    void streamsLongerThanOneSliceEqualProtobufJavaSerialisation() throws Exception {
+        Random r = new Random(3);
+        int[] sizes = {1, 255, 256, 257, 512, 513, 769};
+        List<LokiEvent> events = new ArrayList<>();
+        for (int k = 0; k < sizes.length; k++) {
+            LabelSet l = labels("app", "slice", "n", Integer.toString(sizes[k]));
+            for (int i = 0; i < sizes[k]; i++) {
+                String[] md = i % 7 == 0 ? new String[]{"i", Integer.toString(i)} : null;
+                events.add(LokiEvent.of(1_732_400_000_000_000_000L + events.size(), randomText(r, 6) + i, l, md));
+            }
+        }
+        java.util.Collections.shuffle(events, r); // streams interleave; each keeps its own order
+        Batch b = batch(events.toArray(new LokiEvent[0]));
+        assertThat(b.streamCount()).isEqualTo(sizes.length);
+        byte[] ours = encoder.serialize(b).toByteArray();
+        assertThat(ours).isEqualTo(expectedRequest(events).toByteArray());
+        assertThat(PushRequestProto.entries(PushRequestProto.parse(ours))).hasSize(events.size());
+    }
+
     @Test
     void largeEntriesAndStreamsUseMultiByteLengths() throws Exception {
         String big = "y".repeat(20_000); // entry and stream lengths need 3-byte varints
