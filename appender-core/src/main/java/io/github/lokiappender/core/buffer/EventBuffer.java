@@ -165,7 +165,8 @@ public final class EventBuffer {
         int mdChars = LokiEvent.chars(md);
         lock.lock();
         try {
-            // counted here, under the lock, rather than with an atomic per call; from here on nothing is thrown
+            // counted here, under the lock, rather than with an atomic per call; the event is counted
+            // as offered now, so an exception from here on (none is expected) is counted, not thrown
             stats.offeredUnderLock();
             return offerLocked(timestampNanos, line, offset, length, labels, md, mdChars);
         } catch (RuntimeException e) {
