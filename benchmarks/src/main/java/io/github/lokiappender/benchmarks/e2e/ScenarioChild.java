@@ -49,7 +49,7 @@ public final class ScenarioChild {
         long warmupEvents = Long.parseLong(a.getOrDefault("warmupEvents", "200000"));
         long warmupRate = Long.parseLong(a.getOrDefault("warmupRate", "100000"));
         long idleMs = Long.parseLong(a.getOrDefault("idleMs", "2000"));
-        int slices = Integer.parseInt(a.getOrDefault("slices", "1000"));
+        int slices = Integer.parseInt(a.getOrDefault("slices", "100")); // the runner's default (Settings)
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
         Logger logger = LoggerFactory.getLogger(LogLoad.LOGGER_NAME);

@@ -173,20 +173,8 @@ final class Report {
 
     /** A paced metric of one appender and format, round by round (NaN values left out). */
     private double[] values(Variant v, Variant.Format f, ToDoubleFunction<Results.EndToEnd> m) {
-        List<Double> l = new ArrayList<>();
-        for (Results.EndToEnd r : select(false)) {
-            if (r.variant == v && r.format == f && !r.block) {
-                double x = m.applyAsDouble(r);
-                if (!Double.isNaN(x)) {
-                    l.add(x);
-                }
-            }
-        }
-        double[] a = new double[l.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = l.get(i);
-        }
-        return a;
+        return select(false).stream().filter(r -> r.variant == v && r.format == f && !r.block)
+                .mapToDouble(m).filter(x -> !Double.isNaN(x)).toArray();
     }
 
     static double median(double[] a) {
@@ -453,10 +441,7 @@ final class Report {
                 met++;
             }
         }
-        double[] r = new double[ratios.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = ratios.get(i);
-        }
+        double[] r = ratios.stream().mapToDouble(Double::doubleValue).toArray();
         double mid = median(r);
         rows.add(new String[]{target, "medians " + num(ours, 2) + " vs " + num(tjahzi, 2) + " s/M; round by round "
                 + each + " (median " + num(mid, 2) + "x; at most half in " + met + " of " + r.length + ")",
