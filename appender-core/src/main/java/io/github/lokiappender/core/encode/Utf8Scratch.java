@@ -1,5 +1,9 @@
 package io.github.lokiappender.core.encode;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -9,11 +13,14 @@ import java.util.Arrays;
  * the framework's many thread-locals make misses in that map common).
  *
  * <p>The characters are first copied in bulk ({@code getChars} of a {@code String} or
- * {@code StringBuilder}: an intrinsic for Latin-1 text) and then narrowed to bytes in a plain array
- * loop, which costs a fraction of reading them one {@code charAt} at a time through
- * {@code CharSequence}. Arrays that grew past {@link #MAX_KEPT_CHARS} for one long line are not kept.
+ * {@code StringBuilder}: an intrinsic for Latin-1 text) and then narrowed to bytes by the JDK's
+ * US-ASCII encoder, whose array loop is an intrinsic that works on many characters at a time
+ * (about 16 ns for a 95-character line with the copy, against 38 for a plain narrowing loop, on
+ * JDK 17 and 25). It stops at the first non-ASCII character; the rest is encoded here. Arrays that
+ * grew past {@link #MAX_KEPT_CHARS} for one long line are not kept (such a line takes the plain loop).
  *
- * <p>The state is an {@code Object[]} of JDK arrays, so that a holder that must not keep this
+ * <p>The state is an {@code Object[]} of JDK objects (arrays, the encoder and buffers over the
+ * arrays), so that a holder that must not keep this
  * library's classes reachable from a thread (a {@code ThreadLocal} on a container's thread would
  * pin a web application's class loader) can keep {@link #newState()} instead and call
  * {@link #encode(CharSequence, Object[])}.
@@ -26,12 +33,21 @@ public final class Utf8Scratch {
     private static final int CHARS = 0;
     private static final int BYTES = 1;
     private static final int RESULT = 2;
+    private static final int ASCII = 3;
+    private static final int CHAR_BUFFER = 4;
+    private static final int BYTE_BUFFER = 5;
 
     private final Object[] state = newState();
 
-    /** Fresh state for {@link #encode(CharSequence, Object[])}: kept chars, kept bytes, last result. */
+    /**
+     * Fresh state for {@link #encode(CharSequence, Object[])}: kept chars, kept bytes, last result,
+     * a US-ASCII encoder and buffers over the kept arrays.
+     */
     public static Object[] newState() {
-        return new Object[]{new char[256], new byte[256], null};
+        char[] chars = new char[256];
+        byte[] bytes = new byte[256];
+        return new Object[]{chars, bytes, null, StandardCharsets.US_ASCII.newEncoder(),
+                CharBuffer.wrap(chars), ByteBuffer.wrap(bytes)};
     }
 
     /**
@@ -68,15 +84,16 @@ public final class Utf8Scratch {
         }
         byte[] keptBytes = (byte[]) state[BYTES];
         byte[] b = n <= keptBytes.length ? keptBytes : new byte[n + (n >> 2)];
-        // ASCII first, one byte per char: one loop over an array (two passes, or-ing the chars
-        // first and then narrowing, measured slower)
-        int i = 0;
-        for (; i < n; i++) {
-            char ch = c[i];
-            if (ch >= 0x80) {
-                break;
+        int i;
+        if (c == kept && b == keptBytes) {
+            i = narrowAscii(n, state);
+        } else {
+            // a long line: one plain loop over arrays of its own
+            i = 0;
+            while (i < n && c[i] < 0x80) {
+                b[i] = (byte) c[i];
+                i++;
             }
-            b[i] = (byte) ch;
         }
         int length = i;
         if (i < n) {
@@ -88,12 +105,32 @@ public final class Utf8Scratch {
         }
         if (c != kept && c.length <= MAX_KEPT_CHARS) {
             state[CHARS] = c;
+            state[CHAR_BUFFER] = CharBuffer.wrap(c);
         }
         if (b != keptBytes && b.length <= MAX_KEPT_CHARS) {
             state[BYTES] = b;
+            state[BYTE_BUFFER] = ByteBuffer.wrap(b);
         }
         state[RESULT] = b;
         return length;
+    }
+
+    /**
+     * Narrows the first {@code n} kept chars to the kept bytes up to the first non-ASCII one;
+     * returns how many were narrowed.
+     */
+    private static int narrowAscii(int n, Object[] state) {
+        CharBuffer in = (CharBuffer) state[CHAR_BUFFER];
+        ByteBuffer out = (ByteBuffer) state[BYTE_BUFFER];
+        CharsetEncoder ascii = (CharsetEncoder) state[ASCII];
+        in.limit(n);
+        in.position(0);
+        out.clear();
+        ascii.reset();
+        // stops at the first char it cannot map (non-ASCII, or a surrogate) with both positions on it;
+        // the output has room for all n
+        ascii.encode(in, out, true);
+        return in.position();
     }
 
     /** The bytes {@link #encode(CharSequence, Object[])} wrote last into {@code state}. */
