@@ -48,6 +48,15 @@ public final class BatchAssembler {
      */
     public int fill(EventList pending, Batch batch) {
         droppedInFill = 0;
+        // the common case: an empty batch and drained events that all go into it as they are (the
+        // drain keeps to the batch limits): the batch takes them over without a copy
+        if (batch.isEmpty()) {
+            long bytes = bytesIfAllFit(pending);
+            if (bytes >= 0) {
+                batch.adoptAll(pending, bytes);
+                return 0;
+            }
+        }
         // in slices: the loop then runs in a method called often enough for the JIT to compile it
         // early; a loop over a whole batch, called once per batch, runs its first iterations in the
         // interpreter on every call until the method has been called hundreds of times
@@ -57,6 +66,42 @@ public final class BatchAssembler {
         return droppedInFill;
     }
 
+    /**
+     * The bytes of all of {@code pending} if the loop below would take every one of them into an
+     * empty batch unchanged (none cut, none dropped, none left over), else -1.
+     */
+    private long bytesIfAllFit(EventList pending) {
+        int n = pending.size();
+        if (n == 0 || n > maxEvents) {
+            return -1;
+        }
+        long total = 0;
+        for (int from = 0; from < n && total >= 0; from += SLICE) {
+            total = addSizes(pending, from, Math.min(n, from + SLICE), total);
+        }
+        return total;
+    }
+
+    /** Adds the sizes of events {@code [from, to)} to {@code total}; -1 as soon as one does not fit as it is. */
+    private long addSizes(EventList pending, int from, int to, long total) {
+        int last = pending.size() - 1;
+        for (int i = from; i < to; i++) {
+            int length = pending.lineUtf8Length(i);
+            if (maxLineBytes > 0 && length > maxLineBytes) {
+                return -1;
+            }
+            int size = length + metadataBytes(pending, i);
+            if (size > hardLimitBytes || (i > 0 && total + size > maxBytes)) {
+                return -1;
+            }
+            total += size;
+            if (total >= maxBytes && i < last) {
+                return -1; // the batch is complete before the last event
+            }
+        }
+        return total;
+    }
+
     /** Moves up to {@link #SLICE} events; false when the batch is complete or nothing is pending. */
     private boolean fillSlice(EventList pending, Batch batch) {
         for (int k = 0; k < SLICE; k++) {
@@ -64,7 +109,7 @@ public final class BatchAssembler {
                 return false;
             }
             prepare(pending);
-            int size = pending.lineUtf8Length(0) + metadataBytes(pending);
+            int size = pending.lineUtf8Length(0) + metadataBytes(pending, 0);
             if (!batch.isEmpty() && batch.lineBytes() + size > maxBytes) {
                 return false;
             }
@@ -95,10 +140,10 @@ public final class BatchAssembler {
         }
     }
 
-    private static int metadataBytes(EventList pending) {
+    private static int metadataBytes(EventList pending, int e) {
         int n = 0;
-        for (int i = 0; i < pending.metadataCount(0); i++) {
-            n += Utf8.length(pending.metadataName(0, i)) + Utf8.length(pending.metadataValue(0, i));
+        for (int i = 0; i < pending.metadataCount(e); i++) {
+            n += Utf8.length(pending.metadataName(e, i)) + Utf8.length(pending.metadataValue(e, i));
         }
         return n;
     }

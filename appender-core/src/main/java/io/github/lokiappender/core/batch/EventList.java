@@ -121,6 +121,55 @@ public final class EventList {
         metadataIndex = Arrays.copyOf(metadataIndex, n);
     }
 
+    /**
+     * Exchanges the whole contents (events and tables) with {@code other}: a batch takes over the
+     * drained events without copying them, and the drain list gets the batch's empty columns.
+     */
+    public void swapContents(EventList other) {
+        long[] ts = timestamps;
+        timestamps = other.timestamps;
+        other.timestamps = ts;
+        int[] a = arrayIndex;
+        arrayIndex = other.arrayIndex;
+        other.arrayIndex = a;
+        a = offsets;
+        offsets = other.offsets;
+        other.offsets = a;
+        a = lengths;
+        lengths = other.lengths;
+        other.lengths = a;
+        a = labelIndex;
+        labelIndex = other.labelIndex;
+        other.labelIndex = a;
+        a = metadataIndex;
+        metadataIndex = other.metadataIndex;
+        other.metadataIndex = a;
+        byte[][] arr = arrays;
+        arrays = other.arrays;
+        other.arrays = arr;
+        LabelSet[] ls = labelSets;
+        labelSets = other.labelSets;
+        other.labelSets = ls;
+        String[][] md = metadata;
+        metadata = other.metadata;
+        other.metadata = md;
+        int n = arrayCount;
+        arrayCount = other.arrayCount;
+        other.arrayCount = n;
+        n = labelCount;
+        labelCount = other.labelCount;
+        other.labelCount = n;
+        n = metadataCount;
+        metadataCount = other.metadataCount;
+        other.metadataCount = n;
+        n = head;
+        head = other.head;
+        other.head = n;
+        n = end;
+        end = other.end;
+        other.end = n;
+    }
+
     /** Events not yet removed. */
     public int size() {
         return end - head;

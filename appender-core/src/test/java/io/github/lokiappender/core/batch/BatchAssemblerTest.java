@@ -178,4 +178,103 @@ class BatchAssemblerTest {
         assertThat(batch.lineBytes()).isEqualTo(3 + 8 + 4);
         assertThat(batch.stream(0).get(0).metadataCount()).isEqualTo(1);
     }
+
+    private static java.util.List<Long> timestamps(Batch.Stream s) {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        s.events().forEach(e -> out.add(e.timestampNanos()));
+        return out;
+    }
+
+    /**
+     * Drained events that all fit are taken over by the batch without a copy (the common case), with
+     * the same streams, order and byte count as the event-by-event path, across slices of 256; the
+     * drain list is left empty and usable, and nothing it receives next changes the batch.
+     */
+    @Test
+    void aBatchTakesOverDrainedEventsThatAllFitAndTheDrainListStaysSeparate() {
+        EventList q = new EventList();
+        for (int i = 0; i < 700; i++) {
+            q.add(LokiEvent.of(i, "line " + i, i % 3 == 0 ? A : B, i == 300 ? new String[]{"k", "vv"} : null));
+        }
+        long bytes = 0;
+        for (int i = 0; i < 700; i++) {
+            bytes += ("line " + i).length();
+        }
+        bytes += 3; // metadata k=vv
+        Batch batch = new Batch();
+        // exactly at the byte limit with the last event: all of them, as the event-by-event loop takes them
+        BatchAssembler a = new BatchAssembler(700, bytes, 60_000, 0, stats);
+        assertThat(a.fill(q, batch)).isZero();
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(batch.eventCount()).isEqualTo(700);
+        assertThat(batch.lineBytes()).isEqualTo(bytes);
+        assertThat(batch.streams()).extracting(Batch.Stream::labels).containsExactly(A, B);
+        java.util.List<Long> inA = new java.util.ArrayList<>();
+        java.util.List<Long> inB = new java.util.ArrayList<>();
+        for (long i = 0; i < 700; i++) {
+            (i % 3 == 0 ? inA : inB).add(i);
+        }
+        assertThat(timestamps(batch.stream(0))).isEqualTo(inA);
+        assertThat(timestamps(batch.stream(1))).isEqualTo(inB);
+        assertThat(batch.stream(0).get(100).line()).isEqualTo("line 300");
+        assertThat(batch.stream(0).get(100).metadataPairs()).containsExactly("k", "vv");
+
+        // the drain list is filled again while the batch is being sent: the batch does not change
+        for (int i = 0; i < 5; i++) {
+            q.add(LokiEvent.of(1_000 + i, "next " + i, B));
+        }
+        assertThat(timestamps(batch.stream(1))).isEqualTo(inB);
+        assertThat(batch.stream(0).get(0).line()).isEqualTo("line 0");
+        batch.clear();
+        assertThat(a.fill(q, batch)).isZero();
+        assertThat(batch.streams()).extracting(Batch.Stream::labels).containsExactly(B);
+        assertThat(timestamps(batch.stream(0))).containsExactly(1_000L, 1_001L, 1_002L, 1_003L, 1_004L);
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    /** Leftovers of a cut (the drain list's head moved on) are taken over too, from where they start. */
+    @Test
+    void leftoversOfACutAreTakenOverFromTheirStart() {
+        EventList q = events(6, 10);
+        Batch batch = new Batch();
+        BatchAssembler a = new BatchAssembler(4, 1_000, 6_000, 0, stats);
+        a.fill(q, batch);
+        assertThat(batch.eventCount()).isEqualTo(4);
+        batch.clear();
+        assertThat(a.fill(q, batch)).isZero();
+        assertThat(batch.eventCount()).isEqualTo(2);
+        assertThat(batch.lineBytes()).isEqualTo(20);
+        assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(4L, 5L);
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    /**
+     * One event in the way (a line to cut, an event to drop, one past the byte limit) and the events
+     * go one by one: exactly what that path takes, and what it leaves.
+     */
+    @Test
+    void oneEventInTheWayAndTheEventsGoOneByOne() {
+        EventList q = events(5, 10);
+        q.add(LokiEvent.of(5, "x".repeat(200), A)); // over Loki's limit of 100: dropped
+        q.add(LokiEvent.of(6, "y", A));
+        Batch batch = new Batch();
+        assertThat(new BatchAssembler(100, 1_000, 100, 0, stats).fill(q, batch)).isEqualTo(1);
+        assertThat(batch.eventCount()).isEqualTo(6);
+        assertThat(batch.lineBytes()).isEqualTo(51);
+        assertThat(q.isEmpty()).isTrue();
+
+        batch.clear();
+        q = events(5, 10);
+        assertThat(new BatchAssembler(100, 45, 6_000, 0, stats).fill(q, batch)).isZero(); // 4 fit 45 bytes
+        assertThat(batch.eventCount()).isEqualTo(4);
+        assertThat(q.size()).isEqualTo(1);
+
+        batch.clear();
+        q = events(3, 10);
+        q.add(LokiEvent.of(3, "z".repeat(30), B));
+        assertThat(new BatchAssembler(100, 1_000, 6_000, 20, stats).fill(q, batch)).isZero(); // the last is cut
+        assertThat(batch.eventCount()).isEqualTo(4);
+        assertThat(batch.stream(1).get(1).line()).endsWith(BatchAssembler.TRUNCATION_MARKER);
+        assertThat(batch.lineBytes()).isEqualTo(30 + 20);
+    }
 }
