@@ -213,4 +213,53 @@ class JsonPushEncoderTest {
         enc.detachBuffers();
         assertThat(json(enc.encode(small))).isEqualTo("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"5\",\"only\"]]}]}");
     }
+
+    /**
+     * Entries are written straight into the sink's array with one check for room per entry: lines
+     * full of escapes (six bytes for one), with and without metadata, make the array grow in the
+     * middle of lines again and again; the body must still equal what Jackson writes.
+     */
+    @Test
+    void theSinkGrowsInTheMiddleOfEscapedLinesWithoutLosingAByte() throws Exception {
+        LabelSet a = LabelSet.of(new String[]{"a"}, new String[]{"b"});
+        Batch batch = new Batch();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            StringBuilder line = new StringBuilder();
+            for (int k = 0; k < 100 + 37 * i % 900; k++) {
+                line.append(k % 3 == 0 ? '\u0001' : k % 3 == 1 ? '"' : 'x');
+            }
+            lines.add(line.toString());
+            String[] md = i % 7 == 0 ? new String[]{"k", "v\u0002" + i} : null;
+            batch.add(LokiEvent.of(1_732_400_000_000_000_000L + i, line.toString(), a, md), 0);
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(w)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("streams");
+            g.writeStartObject();
+            g.writeObjectFieldStart("stream");
+            g.writeStringField("a", "b");
+            g.writeEndObject();
+            g.writeArrayFieldStart("values");
+            for (int i = 0; i < lines.size(); i++) {
+                g.writeStartArray();
+                g.writeString(Long.toString(1_732_400_000_000_000_000L + i));
+                g.writeString(lines.get(i));
+                if (i % 7 == 0) {
+                    g.writeStartObject();
+                    g.writeStringField("k", "v\u0002" + i);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        EncodedRequest r = new JsonPushEncoder().encode(batch);
+        assertThat(r.length()).isGreaterThan(4 * 64 * 1024); // grew several times from its first 64 KiB
+        assertThat(json(r)).isEqualTo(w.toString());
+    }
 }
