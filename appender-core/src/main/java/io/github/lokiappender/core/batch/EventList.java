@@ -125,7 +125,7 @@ public final class EventList {
      * Exchanges the whole contents (events and tables) with {@code other}: a batch takes over the
      * drained events without copying them, and the drain list gets the batch's empty columns.
      */
-    public void swapContents(EventList other) {
+    void swapContents(EventList other) {
         long[] ts = timestamps;
         timestamps = other.timestamps;
         other.timestamps = ts;
