@@ -126,8 +126,7 @@ public final class Batch {
         if (!isEmpty()) {
             throw new IllegalStateException("a batch adopts events only when empty");
         }
-        events.clear();
-        events.swapContents(from);
+        events.swapContents(from); // an empty batch holds no events: the drain list gets empty columns
         int n = events.size();
         // in slices, so that the per-event loop is compiled early (see BatchAssembler.fill)
         for (int i = 0; i < n; i += SLICE) {

@@ -170,6 +170,11 @@ public final class EventList {
         other.end = n;
     }
 
+    /** Events the columns hold before they grow (tests: which list's columns a list has). */
+    int capacity() {
+        return timestamps.length;
+    }
+
     /** Events not yet removed. */
     public int size() {
         return end - head;

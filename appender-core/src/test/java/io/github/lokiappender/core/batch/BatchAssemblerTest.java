@@ -49,6 +49,14 @@ class BatchAssemblerTest {
         assertThat(batch.streamCount()).isZero();
         a.fill(q, batch);
         assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(4L, 5L);
+        assertThat(q.size()).isEqualTo(2);
+        // the last two, from where the drain list's head has moved to, all fit: taken over
+        batch.clear();
+        assertThat(a.fill(q, batch)).isZero();
+        assertThat(batch.eventCount()).isEqualTo(2);
+        assertThat(batch.lineBytes()).isEqualTo(2);
+        assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(8L, 9L);
+        assertThat(q.isEmpty()).isTrue();
     }
 
     /**
@@ -204,8 +212,12 @@ class BatchAssemblerTest {
         Batch batch = new Batch();
         // exactly at the byte limit with the last event: all of them, as the event-by-event loop takes them
         BatchAssembler a = new BatchAssembler(700, bytes, 60_000, 0, stats);
+        int drainCapacity = q.capacity();
         assertThat(a.fill(q, batch)).isZero();
         assertThat(q.isEmpty()).isTrue();
+        // taken over, not copied: the drain list now has the batch's former (small, empty) columns
+        assertThat(drainCapacity).isGreaterThanOrEqualTo(700);
+        assertThat(q.capacity()).isEqualTo(new EventList().capacity());
         assertThat(batch.eventCount()).isEqualTo(700);
         assertThat(batch.lineBytes()).isEqualTo(bytes);
         assertThat(batch.streams()).extracting(Batch.Stream::labels).containsExactly(A, B);
@@ -229,22 +241,6 @@ class BatchAssemblerTest {
         assertThat(a.fill(q, batch)).isZero();
         assertThat(batch.streams()).extracting(Batch.Stream::labels).containsExactly(B);
         assertThat(timestamps(batch.stream(0))).containsExactly(1_000L, 1_001L, 1_002L, 1_003L, 1_004L);
-        assertThat(q.isEmpty()).isTrue();
-    }
-
-    /** Leftovers of a cut (the drain list's head moved on) are taken over too, from where they start. */
-    @Test
-    void leftoversOfACutAreTakenOverFromTheirStart() {
-        EventList q = events(6, 10);
-        Batch batch = new Batch();
-        BatchAssembler a = new BatchAssembler(4, 1_000, 6_000, 0, stats);
-        a.fill(q, batch);
-        assertThat(batch.eventCount()).isEqualTo(4);
-        batch.clear();
-        assertThat(a.fill(q, batch)).isZero();
-        assertThat(batch.eventCount()).isEqualTo(2);
-        assertThat(batch.lineBytes()).isEqualTo(20);
-        assertThat(batch.streams()).extracting(s -> s.events().get(0).timestampNanos()).containsExactly(4L, 5L);
         assertThat(q.isEmpty()).isTrue();
     }
 
