@@ -120,11 +120,6 @@ public final class LokiPipeline implements AutoCloseable {
                 config.backlogCompressionLevel());
         LokiPipeline p = new LokiPipeline(config, new RateLimitedStatusReporter(status), transport, encoder, overflowLabels);
         p.thread.start();
-        if (config.format() == io.github.lokiappender.core.encode.PushFormat.PROTOBUF
-                && !io.github.lokiappender.core.encode.ProtobufPushEncoder.snappyCompresses()) {
-            p.status.warn("Snappy compression cannot run on this JVM (see README, 'JDK 24+'); protobuf bodies are sent"
-                    + " uncompressed, which Loki accepts but is larger on the wire", null);
-        }
         if (config.jmx()) {
             try {
                 p.mbean.register(config.name());

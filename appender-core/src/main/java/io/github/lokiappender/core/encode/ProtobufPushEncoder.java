@@ -58,14 +58,6 @@ public final class ProtobufPushEncoder implements PushEncoder {
     /** Entries per call of the per-entry loops. */
     private static final int SLICE = 256;
 
-    /**
-     * True when bodies are really Snappy-compressed; false when the compression library cannot
-     * run on this JVM and bodies are sent as (valid) uncompressed Snappy literals.
-     */
-    public static boolean snappyCompresses() {
-        return SnappyBlockCompressor.compresses();
-    }
-
     @Override
     public EncodedRequest encode(Batch batch) {
         ByteSink raw = serialize(batch);

@@ -1,41 +1,70 @@
 package io.github.lokiappender.core.encode;
 
-import io.airlift.compress.snappy.SnappyCompressor;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Snappy block format (no framing), which Loki requires for protobuf pushes, via aircompressor's
- * pure-Java compressor: no native library to extract or load, same bytes on every platform. The
- * compressor's hash table and the output array are reused between batches.
+ * Snappy block format (no framing), which Loki requires for protobuf pushes: the uncompressed
+ * length as a varint, then literals and back-references ("copies").
  *
- * <p>aircompressor 0.x needs {@code sun.misc.Unsafe} and a little-endian CPU. Where it cannot
- * run (a big-endian CPU, or a JVM started with {@code --sun-misc-unsafe-memory-access=deny}) the
- * body is written as Snappy literals only: still valid Snappy that Loki accepts, just not smaller.
+ * <p>The library's own compressor, written for the JDK alone: multi-byte reads go through
+ * {@link VarHandle}s, never {@code sun.misc.Unsafe} (which JDK 24+ warns about at run time and a
+ * later JDK removes), so it runs on every JVM from 11 on and every byte order, and gives the same
+ * bytes everywhere. The algorithm is Snappy's usual one: the input in blocks of 64 KiB (so every
+ * copy's distance fits two bytes), a hash table of 4-byte sequences per block, and faster skipping
+ * while no match turns up (incompressible data costs little). The table and the output array are
+ * kept between batches.
+ *
+ * <p>Short literals and the first 16 bytes of a match are handled without a loop: the JIT's set-up
+ * of a loop costs more than its one or two rounds here (measured with {@code SnappyBenchmark}).
  */
 final class SnappyBlockCompressor {
 
-    /** Largest literal chunk written by the fallback (fits the 2-byte length form). */
-    private static final int LITERAL_CHUNK = 65536;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private static final boolean LIBRARY_USABLE = probe();
+    /** Copies reach back at most this far, so that their distance fits the two-byte form. */
+    static final int BLOCK_SIZE = 1 << 16;
+    /**
+     * The hash table has 2^14 entries: 32 KiB of shorts, small enough for the L1 cache, and a
+     * constant size, which the JIT compiles into a cheaper hash than a size chosen per block.
+     */
+    private static final int TABLE_BITS = 14;
+    /**
+     * Matching stops this far before a block's end, so that every 8-byte read of the main loop
+     * (match lengths, literals copied 8 bytes at a time) stays inside the block.
+     */
+    private static final int INPUT_MARGIN = 15;
 
-    private final SnappyCompressor compressor = LIBRARY_USABLE ? new SnappyCompressor() : null;
+    /** Positions in the current block (as unsigned 16-bit values) by hash of the 4 bytes there. */
+    private final short[] table = new short[1 << TABLE_BITS];
     private final ByteSink out = new ByteSink(16 * 1024);
 
-    /** True when bodies are really compressed; false when the library cannot run on this JVM. */
-    static boolean compresses() {
-        return LIBRARY_USABLE;
+    /**
+     * The largest output for {@code len} input bytes: in the worst case a one-byte literal before a
+     * short copy turns 6 input bytes into 7, plus the length preamble and room for the 8-byte
+     * literal copies to write past their end.
+     */
+    static int maxCompressedLength(int len) {
+        return 32 + len + len / 6;
     }
 
     /** Compresses {@code len} bytes of {@code in}; the result is valid until the next call. */
     ByteSink compress(byte[] in, int off, int len) {
-        if (compressor == null) {
-            return writeLiterals(in, off, len);
+        if (off < 0 || len < 0 || off > in.length - len) {
+            throw new IndexOutOfBoundsException("range " + off + "+" + len + " outside an array of " + in.length);
         }
         out.reset();
-        int max = compressor.maxCompressedLength(len);
-        out.ensure(max);
-        int n = compressor.compress(in, off, len, out.array(), 0, max);
-        out.size(n);
+        out.ensure(maxCompressedLength(len));
+        byte[] o = out.array();
+        int op = ProtoWire.writeVarint(o, 0, len);
+        int end = off + len;
+        for (int block = off; block < end; block += BLOCK_SIZE) {
+            op = compressBlock(in, block, Math.min(end, block + BLOCK_SIZE), o, op, table);
+        }
+        out.size(op);
         return out;
     }
 
@@ -44,41 +73,161 @@ final class SnappyBlockCompressor {
         out.detach();
     }
 
-    /** Uncompressed Snappy: the length preamble, then the input as literal elements. */
-    ByteSink writeLiterals(byte[] in, int off, int len) {
-        out.reset();
-        out.ensure(5 + len + 3 * (len / LITERAL_CHUNK + 1));
-        byte[] b = out.array();
-        int p = ProtoWire.writeVarint(b, 0, len);
-        for (int done = 0; done < len; ) {
-            int n = Math.min(LITERAL_CHUNK, len - done);
-            int m = n - 1;
-            if (m < 60) {
-                b[p++] = (byte) (m << 2);
-            } else if (m < 256) {
-                b[p++] = (byte) (60 << 2);
-                b[p++] = (byte) m;
-            } else {
-                b[p++] = (byte) (61 << 2);
-                b[p++] = (byte) m;
-                b[p++] = (byte) (m >>> 8);
+    /** Writes the block {@code in[base, limit)} at {@code op}; returns the position after it. */
+    private static int compressBlock(byte[] in, int base, int limit, byte[] o, int op, short[] t) {
+        int nextEmit = base;
+        if (limit - base > INPUT_MARGIN) {
+            Arrays.fill(t, (short) 0); // 0 = the block's start: at worst a candidate that does not match
+            int ipLimit = limit - INPUT_MARGIN;
+            int ip = base + 1;
+            search:
+            for (;;) {
+                // Look for 4 bytes seen before; after 32 misses look at every 2nd byte, after 64 every 3rd, ...
+                int skip = 32;
+                int candidate;
+                for (;;) {
+                    int current = (int) INT.get(in, ip);
+                    int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                    candidate = base + (t[h] & 0xFFFF);
+                    t[h] = (short) (ip - base);
+                    if (current == (int) INT.get(in, candidate)) { // candidate < ip: the table holds earlier positions only
+                        break;
+                    }
+                    ip += skip++ >>> 5;
+                    if (ip > ipLimit) {
+                        break search;
+                    }
+                }
+                op = literal(o, op, in, nextEmit, ip - nextEmit);
+                // Copies, as long as the bytes right after one continue somewhere seen before.
+                for (;;) {
+                    int matched = 4 + matchLength(in, candidate + 4, ip + 4, limit);
+                    op = copy(o, op, ip - candidate, matched);
+                    ip += matched;
+                    nextEmit = ip;
+                    if (ip >= ipLimit) {
+                        break search;
+                    }
+                    long x = (long) LONG.get(in, ip - 1);
+                    t[((int) x * 0x1E35A7BD) >>> (32 - TABLE_BITS)] = (short) (ip - 1 - base);
+                    int current = (int) (x >>> 8);
+                    int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                    candidate = base + (t[h] & 0xFFFF);
+                    t[h] = (short) (ip - base);
+                    if (current != (int) INT.get(in, candidate)) {
+                        break;
+                    }
+                }
+                ip++;
             }
-            System.arraycopy(in, off + done, b, p, n);
-            p += n;
-            done += n;
         }
-        out.size(p);
-        return out;
+        if (nextEmit < limit) {
+            op = tailLiteral(o, op, in, nextEmit, limit - nextEmit);
+        }
+        return op;
     }
 
-    private static boolean probe() {
-        try {
-            SnappyCompressor c = new SnappyCompressor();
-            byte[] in = new byte[64];
-            byte[] o = new byte[c.maxCompressedLength(in.length)];
-            return c.compress(in, 0, in.length, o, 0, o.length) > 0;
-        } catch (RuntimeException | LinkageError e) {
-            return false; // IncompatibleJvmException, or Unsafe access denied (ExceptionInInitializerError)
+    /** How many bytes from {@code a} equal those from {@code b}, up to {@code limit} ({@code a < b}). */
+    private static int matchLength(byte[] in, int a, int b, int limit) {
+        int start = b;
+        if (b <= limit - 16) { // the first 16 bytes without a loop: most matches end there
+            long diff = (long) LONG.get(in, a) ^ (long) LONG.get(in, b);
+            if (diff != 0) {
+                return Long.numberOfTrailingZeros(diff) >>> 3;
+            }
+            diff = (long) LONG.get(in, a + 8) ^ (long) LONG.get(in, b + 8);
+            if (diff != 0) {
+                return 8 + (Long.numberOfTrailingZeros(diff) >>> 3);
+            }
+            a += 16;
+            b += 16;
         }
+        while (b <= limit - 8) {
+            long diff = (long) LONG.get(in, a) ^ (long) LONG.get(in, b);
+            if (diff != 0) {
+                return b - start + (Long.numberOfTrailingZeros(diff) >>> 3);
+            }
+            a += 8;
+            b += 8;
+        }
+        while (b < limit && in[a] == in[b]) {
+            a++;
+            b++;
+        }
+        return b - start;
+    }
+
+    /**
+     * A literal inside the main loop: its source has at least {@link #INPUT_MARGIN} readable bytes
+     * after it and the output has slack, so short literals are copied 8 bytes at a time.
+     */
+    private static int literal(byte[] o, int op, byte[] in, int from, int len) {
+        if (len > 60) {
+            return tailLiteral(o, op, in, from, len);
+        }
+        o[op] = (byte) ((len - 1) << 2);
+        // most literals between copies are a few bytes: one 8-byte move, no loop to set up
+        LONG.set(o, op + 1, (long) LONG.get(in, from));
+        if (len > 8) {
+            System.arraycopy(in, from + 8, o, op + 9, len - 8);
+        }
+        return op + 1 + len;
+    }
+
+    /** A literal of any length, copied exactly. */
+    private static int tailLiteral(byte[] o, int op, byte[] in, int from, int len) {
+        int n = len - 1;
+        if (n < 60) {
+            o[op++] = (byte) (n << 2);
+        } else if (n < 1 << 8) {
+            o[op++] = (byte) (60 << 2);
+            o[op++] = (byte) n;
+        } else if (n < 1 << 16) {
+            o[op++] = (byte) (61 << 2);
+            o[op++] = (byte) n;
+            o[op++] = (byte) (n >>> 8);
+        } else if (n < 1 << 24) {
+            o[op++] = (byte) (62 << 2);
+            o[op++] = (byte) n;
+            o[op++] = (byte) (n >>> 8);
+            o[op++] = (byte) (n >>> 16);
+        } else {
+            o[op++] = (byte) (63 << 2);
+            o[op++] = (byte) n;
+            o[op++] = (byte) (n >>> 8);
+            o[op++] = (byte) (n >>> 16);
+            o[op++] = (byte) (n >>> 24);
+        }
+        System.arraycopy(in, from, o, op, len);
+        return op + len;
+    }
+
+    /**
+     * A copy of {@code len} bytes from {@code distance} back, as copies of at most 64 bytes; the
+     * last one keeps at least 4 bytes, the shortest a copy can be.
+     */
+    private static int copy(byte[] o, int op, int distance, int len) {
+        while (len >= 68) {
+            op = shortCopy(o, op, distance, 64);
+            len -= 64;
+        }
+        if (len > 64) {
+            op = shortCopy(o, op, distance, 60);
+            len -= 60;
+        }
+        return shortCopy(o, op, distance, len);
+    }
+
+    /** One copy of 4 to 64 bytes: two bytes when it is short and near, else three. */
+    private static int shortCopy(byte[] o, int op, int distance, int len) {
+        if (len < 12 && distance < 2048) {
+            o[op] = (byte) (1 | (len - 4) << 2 | (distance >>> 8) << 5);
+            o[op + 1] = (byte) distance;
+            return op + 2;
+        }
+        o[op] = (byte) (2 | (len - 1) << 2);
+        o[op + 1] = (byte) distance;
+        o[op + 2] = (byte) (distance >>> 8);
+        return op + 3;
     }
 }

@@ -23,7 +23,7 @@ final class Classpaths {
     private static final List<String> LOGBACK = List.of("ch.qos.logback.");
     private static final List<String> LOG4J2 = List.of("org.apache.logging.log4j.");
     private static final List<String> OURS_CORE = List.of("io.github.lokiappender.appender-core-",
-            "com.fasterxml.jackson.core.", "io.airlift.aircompressor-");
+            "com.fasterxml.jackson.core.");
     private static final List<String> OURS_LOGBACK = List.of("io.github.lokiappender.logback-appender-");
     private static final List<String> OURS_LOG4J2 = List.of("io.github.lokiappender.log4j2-appender-");
     private static final List<String> LOKI4J = List.of("com.github.loki4j.", "com.google.protobuf.",
