@@ -105,13 +105,14 @@ class SnappyBlockCompressorTest {
     }
 
     @Test
-    void logTextShrinksAtLeastAsMuchAsTheReferenceAlgorithm() {
+    void logTextShrinksWithinHalfAPercentOfAircompressor() {
         byte[] text = logText(1 << 20, 3);
         int ours = roundTrip(text, 0, text.length, "1 MiB of log text");
         SnappyCompressor reference = new SnappyCompressor();
         byte[] out = new byte[reference.maxCompressedLength(text.length)];
         int theirs = reference.compress(text, 0, text.length, out, 0, out.length);
-        assertThat(ours).isLessThan(text.length / 3).isLessThanOrEqualTo(theirs);
+        // the same algorithm but for one table entry per copy left out (0.2% larger here, 4% faster)
+        assertThat(ours).isLessThan(text.length / 3).isLessThanOrEqualTo(theirs + theirs / 200);
     }
 
     @Test
