@@ -26,8 +26,9 @@ import static io.github.lokiappender.core.encode.ProtoWire.writeVarint;
  * </pre>
  *
  * <p>Written without a protobuf runtime in two passes: the first measures every string's UTF-8
- * length and every message's size into a reusable int array, the second writes the bytes straight
- * into a reusable array sized once (lines are copied: the batch holds them as UTF-8). Nothing is allocated per event. Empty strings and zero
+ * length and every message's size into a reusable int array, the second writes the bytes into a
+ * reusable array of 64 KiB, handing each piece to Snappy as it fills (lines are copied: the batch
+ * holds them as UTF-8). Nothing is allocated per event. Empty strings and zero
  * numbers are left out as proto3 does; the timestamp is always written (Loki's own encoder does
  * too). Lone surrogates become U+FFFD.
  */
@@ -57,27 +58,25 @@ public final class ProtobufPushEncoder implements PushEncoder {
     private int sizeRead;
     /** Entries per call of the per-entry loops. */
     private static final int SLICE = 256;
+    /** Whether the current writing pass hands its bytes to Snappy piece by piece. */
+    private boolean compressing;
+    /** Bytes of the current message already handed to Snappy. */
+    private int handedOver;
 
     @Override
     public EncodedRequest encode(Batch batch) {
-        ByteSink raw = serialize(batch);
-        ByteSink body = snappy.compress(raw.array(), 0, raw.size());
+        int total = measure(batch);
+        snappy.begin(total);
+        write(batch, total, true);
+        ByteSink body = snappy.finish();
         return new EncodedRequest(body.array(), body.size(), CONTENT_TYPE, null);
     }
 
     /** The uncompressed message, valid until the next call. */
     ByteSink serialize(Batch batch) {
-        long total = measure(batch);
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalStateException("push request of " + total + " bytes is too large to encode");
-        }
-        proto.reset();
-        proto.ensure((int) total);
-        int end = write(batch, proto.array());
-        if (end != total) {
-            throw new IllegalStateException("protobuf size mismatch: measured " + total + ", wrote " + end);
-        }
-        proto.size(end);
+        int total = measure(batch);
+        proto.ensure(total);
+        write(batch, total, false);
         return proto;
     }
 
@@ -85,7 +84,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
      * First pass. Per stream it records: stream size, labels length; per entry: entry size, line
      * length, then name and value lengths of each metadata pair.
      */
-    private long measure(Batch batch) {
+    private int measure(Batch batch) {
         sizeCount = 0;
         long total = 0;
         for (int s = 0; s < batch.streamCount(); s++) {
@@ -104,7 +103,10 @@ public final class ProtobufPushEncoder implements PushEncoder {
             sizes[streamSlot] = (int) streamSize;
             total += lenFieldSize((int) streamSize);
         }
-        return total;
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("push request of " + total + " bytes is too large to encode");
+        }
+        return (int) total;
     }
 
     /** Records the sizes of entries {@code from} to {@code to} of a stream; returns what they add to the stream's size. */
@@ -131,31 +133,76 @@ public final class ProtobufPushEncoder implements PushEncoder {
         return size;
     }
 
-    /** Second pass: writes into {@code b}, which has room for the measured size; returns the end. */
-    private int write(Batch batch, byte[] b) {
+    /**
+     * Second pass, into {@link #proto}. When {@code compressing}, the bytes written go to Snappy in
+     * pieces of at most 64 KiB (a piece ends before the entry that would not fit), and the next
+     * piece is written over them: the message is never whole in memory, and Snappy reads each
+     * piece from the cache it was just written to (the whole message of a large batch does not
+     * fit the cache; compressing it afterwards took a third more time). Otherwise the whole
+     * message is kept, for tests.
+     */
+    private void write(Batch batch, int total, boolean compressing) {
+        proto.reset();
+        this.compressing = compressing;
+        handedOver = 0;
         int p = 0;
         sizeRead = 0;
         for (int s = 0; s < batch.streamCount(); s++) {
             Batch.Stream stream = batch.stream(s);
-            b[p++] = REQUEST_STREAMS;
-            p = writeVarint(b, p, sizes[sizeRead++]);
+            int streamSize = sizes[sizeRead++];
             int labelsLen = sizes[sizeRead++];
+            p = room(p, 1 + varintSize(streamSize) + lenFieldSize(labelsLen));
+            byte[] b = proto.array();
+            b[p++] = REQUEST_STREAMS;
+            p = writeVarint(b, p, streamSize);
             b[p++] = STREAM_LABELS;
             p = writeVarint(b, p, labelsLen);
             p = writeUtf8(b, p, stream.labels().render());
             for (int from = 0; from < stream.size(); from += SLICE) {
-                p = writeEntries(b, p, stream, from, Math.min(stream.size(), from + SLICE));
+                p = writeEntries(p, stream, from, Math.min(stream.size(), from + SLICE));
             }
         }
+        if (compressing && p > 0) {
+            snappy.append(proto.array(), 0, p);
+            handedOver += p;
+            p = 0;
+        }
+        int end = handedOver + p;
+        if (end != total) {
+            throw new IllegalStateException("protobuf size mismatch: measured " + total + ", wrote " + end);
+        }
+        proto.size(p);
+    }
+
+    /**
+     * Makes room for {@code need} more bytes at {@code p}; when compressing and they would not fit
+     * the current piece, hands the piece to Snappy first. Returns where to write.
+     */
+    private int room(int p, int need) {
+        if (compressing && p > 0 && p + need > SnappyBlockCompressor.BLOCK_SIZE) {
+            snappy.append(proto.array(), 0, p);
+            handedOver += p;
+            p = 0;
+        }
+        proto.ensure(p + need);
         return p;
     }
 
     /** Writes entries {@code from} to {@code to} of a stream at {@code p}, reading their sizes from {@link #sizeRead}. */
-    private int writeEntries(byte[] b, int p, Batch.Stream stream, int from, int to) {
+    private int writeEntries(int p, Batch.Stream stream, int from, int to) {
         int k = sizeRead;
+        byte[] b = proto.array();
+        int roomEnd = roomEnd(b);
         for (int i = from; i < to; i++) {
+            int entrySize = sizes[k++];
+            int need = 1 + varintSize(entrySize) + entrySize;
+            if (p + need > roomEnd) {
+                p = room(p, need);
+                b = proto.array();
+                roomEnd = Math.max(roomEnd(b), p + need);
+            }
             b[p++] = STREAM_ENTRIES;
-            p = writeVarint(b, p, sizes[k++]);
+            p = writeVarint(b, p, entrySize);
             int lineLen = sizes[k++];
             p = writeTimestamp(b, p, stream.timestampNanos(i));
             if (lineLen > 0) {
@@ -183,6 +230,11 @@ public final class ProtobufPushEncoder implements PushEncoder {
         }
         sizeRead = k;
         return p;
+    }
+
+    /** Where the current piece must end: the array's end, or the Snappy block's when compressing. */
+    private int roomEnd(byte[] b) {
+        return compressing ? Math.min(b.length, SnappyBlockCompressor.BLOCK_SIZE) : b.length;
     }
 
     private static int pairSize(int nameLen, int valueLen) {

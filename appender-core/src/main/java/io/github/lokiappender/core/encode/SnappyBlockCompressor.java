@@ -41,6 +41,9 @@ final class SnappyBlockCompressor {
     /** Positions in the current block (as unsigned 16-bit values) by hash of the 4 bytes there. */
     private final short[] table = new short[1 << TABLE_BITS];
     private final ByteSink out = new ByteSink(16 * 1024);
+    /** The uncompressed length announced by {@link #begin}, and how much of it was given so far. */
+    private int expected;
+    private int appended;
 
     /**
      * The largest output for {@code len} input bytes: in the worst case a one-byte literal before a
@@ -53,18 +56,51 @@ final class SnappyBlockCompressor {
 
     /** Compresses {@code len} bytes of {@code in}; the result is valid until the next call. */
     ByteSink compress(byte[] in, int off, int len) {
+        begin(len);
+        append(in, off, len);
+        return finish();
+    }
+
+    /**
+     * Starts a body of {@code totalLen} uncompressed bytes that are given in pieces to
+     * {@link #append}: an encoder can compress each piece right after writing it, while it is still
+     * in the CPU's cache.
+     */
+    void begin(int totalLen) {
+        if (totalLen < 0) {
+            throw new IllegalArgumentException("negative length " + totalLen);
+        }
+        out.reset();
+        out.ensure(maxCompressedLength(totalLen));
+        out.size(ProtoWire.writeVarint(out.array(), 0, totalLen));
+        expected = totalLen;
+        appended = 0;
+    }
+
+    /** Compresses the next piece; copies reach back within a piece only, at most 64 KiB. */
+    void append(byte[] in, int off, int len) {
         if (off < 0 || len < 0 || off > in.length - len) {
             throw new IndexOutOfBoundsException("range " + off + "+" + len + " outside an array of " + in.length);
         }
-        out.reset();
-        out.ensure(maxCompressedLength(len));
+        if (len > expected - appended) {
+            throw new IllegalStateException("more than the " + expected + " bytes announced");
+        }
+        appended += len;
+        int op = out.size();
+        out.ensure(op + maxCompressedLength(len));
         byte[] o = out.array();
-        int op = ProtoWire.writeVarint(o, 0, len);
         int end = off + len;
         for (int block = off; block < end; block += BLOCK_SIZE) {
             op = compressBlock(in, block, Math.min(end, block + BLOCK_SIZE), o, op, table);
         }
         out.size(op);
+    }
+
+    /** The body; valid until the next {@link #begin}. */
+    ByteSink finish() {
+        if (appended != expected) {
+            throw new IllegalStateException(appended + " bytes given of the " + expected + " announced");
+        }
         return out;
     }
 

@@ -149,6 +149,47 @@ class ProtobufPushEncoderTest {
         assertThat(ours).isEqualTo(expectedRequest(events).toByteArray());
     }
 
+    /**
+     * The body is compressed in pieces of at most 64 KiB as they are written: across many pieces,
+     * with entries larger than a piece between small ones, and with entries that end exactly at a
+     * piece's end, it must decompress to exactly the message protobuf-java builds.
+     */
+    @Test
+    void bodiesWrittenPieceByPieceDecompressToTheWholeMessage() throws Exception {
+        Random r = new Random(13);
+        LabelSet a = labels("app", "pieces");
+        LabelSet b = labels("app", "pieces", "level", "WARN");
+        List<List<LokiEvent>> cases = new ArrayList<>();
+        List<LokiEvent> many = new ArrayList<>(); // about 400 KB: seven pieces, two streams
+        for (int i = 0; i < 3_000; i++) {
+            many.add(LokiEvent.of(1_732_400_000_000_000_000L + i * 1_001L,
+                    "GET /api/orders/" + r.nextInt(100_000) + " took " + r.nextInt(900) + " ms " + randomText(r, 8),
+                    i % 5 == 0 ? b : a, i % 9 == 0 ? new String[]{"trace_id", Long.toHexString(r.nextLong())} : null));
+        }
+        cases.add(many);
+        // larger than a piece, alone and between small entries, as the first and the last entry
+        cases.add(List.of(LokiEvent.of(1L, "big ".repeat(40_000), a)));
+        cases.add(List.of(LokiEvent.of(1L, "s1", a), LokiEvent.of(2L, "x".repeat(70_000) + "ü", a),
+                LokiEvent.of(3L, "s3", a), LokiEvent.of(4L, "y".repeat(200_000), b), LokiEvent.of(5L, "s5", b)));
+        // entries of 1,024 bytes each (tag + 2-byte length + 1,021): 64 of them fill a piece exactly
+        List<LokiEvent> exact = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            exact.add(LokiEvent.of(1_000_000_000L, "e".repeat(1_021 - 4 - 3), a)); // timestamp field 4, line field 3 + line
+        }
+        cases.add(exact);
+        for (int c = 0; c < cases.size(); c++) {
+            List<LokiEvent> events = cases.get(c);
+            Batch batch = batch(events.toArray(new LokiEvent[0]));
+            byte[] expected = expectedRequest(events).toByteArray();
+            EncodedRequest r1 = encoder.encode(batch);
+            assertThat(Snappy.uncompress(r1.body(), 0, r1.length())).as("case %d", c).isEqualTo(expected);
+            assertThat(new ProtobufPushEncoder().encode(batch).toByteArray()).as("case %d, fresh", c)
+                    .isEqualTo(r1.toByteArray());
+        }
+        // streams tag, 3-byte stream length, labels field {app="pieces"}, the entries
+        assertThat(expectedRequest(exact).toByteArray()).hasSize(1 + 3 + 16 + 200 * 1_024);
+    }
+
     @Test
     void reusingTheEncoderGivesTheSameBytesAsAFreshOne() {
         Random r = new Random(11);
