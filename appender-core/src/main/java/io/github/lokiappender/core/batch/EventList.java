@@ -197,9 +197,18 @@ public final class EventList {
 
     /** Removes every event and forgets the arrays, label sets and metadata they referred to. */
     public void clear() {
-        Arrays.fill(arrays, 0, arrayCount, null);
-        Arrays.fill(labelSets, 0, labelCount, null);
-        Arrays.fill(metadata, 0, metadataCount, null);
+        // plain loops, not Arrays.fill(Object[]): that one's type profile is shared by every caller
+        // in the JVM, and C2 compiled it with a guess about the array's type that failed here
+        // (a deoptimization and recompilation on the shipper, seen with JFR)
+        for (int i = 0; i < arrayCount; i++) {
+            arrays[i] = null;
+        }
+        for (int i = 0; i < labelCount; i++) {
+            labelSets[i] = null;
+        }
+        for (int i = 0; i < metadataCount; i++) {
+            metadata[i] = null;
+        }
         arrayCount = 0;
         labelCount = 0;
         metadataCount = 0;

@@ -91,7 +91,17 @@ final class SnappyBlockCompressor {
         byte[] o = out.array();
         int end = off + len;
         for (int block = off; block < end; block += BLOCK_SIZE) {
-            op = compressBlock(in, block, Math.min(end, block + BLOCK_SIZE), o, op, table);
+            int limit = Math.min(end, block + BLOCK_SIZE);
+            int nextEmit = block;
+            if (limit - block > INPUT_MARGIN) {
+                long r = compressBlock(in, block, limit, o, op, table);
+                op = (int) r;
+                nextEmit = (int) (r >>> 32);
+            }
+            // here rather than in the compiled loop: a block ending in a copy is rare, see copy()
+            if (nextEmit < limit) {
+                op = tailLiteral(o, op, in, nextEmit, limit - nextEmit);
+            }
         }
         out.size(op);
     }
@@ -109,58 +119,57 @@ final class SnappyBlockCompressor {
         out.detach();
     }
 
-    /** Writes the block {@code in[base, limit)} at {@code op}; returns the position after it. */
-    private static int compressBlock(byte[] in, int base, int limit, byte[] o, int op, short[] t) {
+    /**
+     * Writes the block {@code in[base, limit)}, longer than {@link #INPUT_MARGIN}, at {@code op} but
+     * for its tail literal; returns where the output and the tail start, as
+     * {@code tail << 32 | output}.
+     */
+    private static long compressBlock(byte[] in, int base, int limit, byte[] o, int op, short[] t) {
         int nextEmit = base;
-        if (limit - base > INPUT_MARGIN) {
-            Arrays.fill(t, (short) 0); // 0 = the block's start: at worst a candidate that does not match
-            int ipLimit = limit - INPUT_MARGIN;
-            int ip = base + 1;
-            search:
+        Arrays.fill(t, (short) 0); // 0 = the block's start: at worst a candidate that does not match
+        int ipLimit = limit - INPUT_MARGIN;
+        int ip = base + 1;
+        search:
+        for (;;) {
+            // Look for 4 bytes seen before; after 32 misses look at every 2nd byte, after 64 every 3rd, ...
+            int skip = 32;
+            int candidate;
             for (;;) {
-                // Look for 4 bytes seen before; after 32 misses look at every 2nd byte, after 64 every 3rd, ...
-                int skip = 32;
-                int candidate;
-                for (;;) {
-                    int current = (int) INT.get(in, ip);
-                    int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
-                    candidate = base + (t[h] & 0xFFFF);
-                    t[h] = (short) (ip - base);
-                    if (current == (int) INT.get(in, candidate)) { // candidate < ip: the table holds earlier positions only
-                        break;
-                    }
-                    ip += skip++ >>> 5;
-                    if (ip > ipLimit) {
-                        break search;
-                    }
+                int current = (int) INT.get(in, ip);
+                int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                candidate = base + (t[h] & 0xFFFF);
+                t[h] = (short) (ip - base);
+                if (current == (int) INT.get(in, candidate)) { // candidate < ip: the table holds earlier positions only
+                    break;
                 }
-                op = literal(o, op, in, nextEmit, ip - nextEmit);
-                // Copies, as long as the bytes right after one continue somewhere seen before. Unlike
-                // the reference, the position before a copy's end is not added to the table: 4% less
-                // time for 0.1-0.2% more output on log lines.
-                for (;;) {
-                    int matched = 4 + matchLength(in, candidate + 4, ip + 4, limit);
-                    op = copy(o, op, ip - candidate, matched);
-                    ip += matched;
-                    nextEmit = ip;
-                    if (ip >= ipLimit) {
-                        break search;
-                    }
-                    int current = (int) INT.get(in, ip);
-                    int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
-                    candidate = base + (t[h] & 0xFFFF);
-                    t[h] = (short) (ip - base);
-                    if (current != (int) INT.get(in, candidate)) {
-                        break;
-                    }
+                ip += skip++ >>> 5;
+                if (ip > ipLimit) {
+                    break search;
                 }
-                ip++;
             }
+            op = literal(o, op, in, nextEmit, ip - nextEmit);
+            // Copies, as long as the bytes right after one continue somewhere seen before. Unlike
+            // the reference, the position before a copy's end is not added to the table: 4% less
+            // time for 0.1-0.2% more output on log lines.
+            for (;;) {
+                int matched = 4 + matchLength(in, candidate + 4, ip + 4, limit);
+                op = copy(o, op, ip - candidate, matched);
+                ip += matched;
+                nextEmit = ip;
+                if (ip >= ipLimit) {
+                    break search;
+                }
+                int current = (int) INT.get(in, ip);
+                int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                candidate = base + (t[h] & 0xFFFF);
+                t[h] = (short) (ip - base);
+                if (current != (int) INT.get(in, candidate)) {
+                    break;
+                }
+            }
+            ip++;
         }
-        if (nextEmit < limit) {
-            op = tailLiteral(o, op, in, nextEmit, limit - nextEmit);
-        }
-        return op;
+        return (long) nextEmit << 32 | op;
     }
 
     /** How many bytes from {@code a} equal those from {@code b}, up to {@code limit} ({@code a < b}). */
@@ -239,17 +248,17 @@ final class SnappyBlockCompressor {
     }
 
     /**
-     * A copy of {@code len} bytes from {@code distance} back, as copies of at most 64 bytes; the
-     * last one keeps at least 4 bytes, the shortest a copy can be.
+     * A copy of {@code len} bytes from {@code distance} back, as copies of at most 64 bytes: 64 at
+     * a time, or 60 when 65 to 67 are left, so that the last keeps at least 4, the shortest a copy
+     * can be. The choice is arithmetic rather than a branch: C2 compiles a branch that its profile
+     * never saw taken as a trap, and the first 65-byte rest would then throw the whole compiled
+     * loop back to the interpreter.
      */
     private static int copy(byte[] o, int op, int distance, int len) {
-        while (len >= 68) {
-            op = shortCopy(o, op, distance, 64);
-            len -= 64;
-        }
-        if (len > 64) {
-            op = shortCopy(o, op, distance, 60);
-            len -= 60;
+        while (len > 64) {
+            int piece = 64 + ((len - 68) >> 31) * 4; // 60 below 68
+            op = shortCopy(o, op, distance, piece);
+            len -= piece;
         }
         return shortCopy(o, op, distance, len);
     }
