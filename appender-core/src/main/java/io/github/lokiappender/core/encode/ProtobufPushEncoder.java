@@ -137,9 +137,9 @@ public final class ProtobufPushEncoder implements PushEncoder {
      * Second pass, into {@link #proto}. When {@code compressing}, the bytes written go to Snappy in
      * pieces of at most 64 KiB (a piece ends before the entry that would not fit), and the next
      * piece is written over them: the message is never whole in memory, and Snappy reads each
-     * piece from the cache it was just written to (the whole message of a large batch does not
-     * fit the cache; compressing it afterwards took a third more time). Otherwise the whole
-     * message is kept, for tests.
+     * piece from the cache it was just written to (SnappyBenchmark: 79 ns per event on a body that
+     * fits the L2 cache, 112-118 on a whole batch's 1.27 MB). Otherwise the whole message is kept,
+     * for tests.
      */
     private void write(Batch batch, int total, boolean compressing) {
         proto.reset();
