@@ -199,7 +199,7 @@ public final class ProtobufPushEncoder implements PushEncoder {
             if (p + need > roomEnd) {
                 p = room(p, need);
                 b = proto.array();
-                roomEnd = Math.max(roomEnd(b), p + need);
+                roomEnd = roomEnd(b);
             }
             b[p++] = STREAM_ENTRIES;
             p = writeVarint(b, p, entrySize);
@@ -230,6 +230,11 @@ public final class ProtobufPushEncoder implements PushEncoder {
         }
         sizeRead = k;
         return p;
+    }
+
+    /** The array the message is written into (for tests: it stays one piece long when compressing). */
+    int pieceCapacity() {
+        return proto.array().length;
     }
 
     /** Where the current piece must end: the array's end, or the Snappy block's when compressing. */

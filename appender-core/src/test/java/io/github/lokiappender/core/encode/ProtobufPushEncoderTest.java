@@ -167,6 +167,9 @@ class ProtobufPushEncoderTest {
                     i % 5 == 0 ? b : a, i % 9 == 0 ? new String[]{"trace_id", Long.toHexString(r.nextLong())} : null));
         }
         cases.add(many);
+        ProtobufPushEncoder fresh = new ProtobufPushEncoder();
+        fresh.encode(batch(many.toArray(new LokiEvent[0])));
+        assertThat(fresh.pieceCapacity()).as("one piece kept, not the 400 KB message").isEqualTo(64 * 1024);
         // larger than a piece, alone and between small entries, as the first and the last entry
         cases.add(List.of(LokiEvent.of(1L, "big ".repeat(40_000), a)));
         cases.add(List.of(LokiEvent.of(1L, "s1", a), LokiEvent.of(2L, "x".repeat(70_000) + "ü", a),

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class EncoderBenchmark {
 
-    static final int EVENTS = 10_000;
+    public static final int EVENTS = 10_000;
 
     /**
      * json+gzip is the default level 1; json+gzip-6 is zlib's default level, to show the trade-off;
@@ -71,16 +71,21 @@ public class EncoderBenchmark {
             default:
                 encoder = PushEncoders.create(PushFormat.JSON, Compression.NONE);
         }
+        batch = sampleBatch();
+        System.out.printf("%n%s: %.1f body bytes per event%n", format, (double) encode().length() / EVENTS);
+    }
+
+    /** {@link #EVENTS} lines like the end-to-end runs log, in two streams (every 16th a WARN). */
+    public static Batch sampleBatch() {
         LabelSet info = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "INFO"});
         LabelSet warn = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "WARN"});
-        batch = new Batch();
+        Batch batch = new Batch();
         long t = 1_732_400_000_000_000_000L;
         for (int i = 0; i < EVENTS; i++) {
-            String line = LogLoad.sampleLine(i);
-            LokiEvent e = LokiEvent.of(t + i * 9_999L, line, (i & 15) == 0 ? warn : info);
+            LokiEvent e = LokiEvent.of(t + i * 9_999L, LogLoad.sampleLine(i), (i & 15) == 0 ? warn : info);
             batch.add(e, e.lineUtf8Length());
         }
-        System.out.printf("%n%s: %.1f body bytes per event%n", format, (double) encode().length() / EVENTS);
+        return batch;
     }
 
     private EncodedRequest encode() {

@@ -1,10 +1,7 @@
 package io.github.lokiappender.core.encode;
 
 import io.airlift.compress.snappy.SnappyCompressor;
-import io.github.lokiappender.benchmarks.load.LogLoad;
-import io.github.lokiappender.core.LokiEvent;
-import io.github.lokiappender.core.batch.Batch;
-import io.github.lokiappender.core.labels.LabelSet;
+import io.github.lokiappender.benchmarks.jmh.EncoderBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class SnappyBenchmark {
 
-    static final int EVENTS = 10_000;
+    static final int EVENTS = EncoderBenchmark.EVENTS;
 
     @Param({"ours", "aircompressor"})
     String compressor;
@@ -47,15 +44,7 @@ public class SnappyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        LabelSet info = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "INFO"});
-        LabelSet warn = LabelSet.of(new String[]{"app", "level"}, new String[]{"bench", "WARN"});
-        Batch batch = new Batch();
-        long t = 1_732_400_000_000_000_000L;
-        for (int i = 0; i < EVENTS; i++) {
-            LokiEvent e = LokiEvent.of(t + i * 9_999L, LogLoad.sampleLine(i), (i & 15) == 0 ? warn : info);
-            batch.add(e, e.lineUtf8Length());
-        }
-        body = new ProtobufPushEncoder().serialize(batch).toByteArray();
+        body = new ProtobufPushEncoder().serialize(EncoderBenchmark.sampleBatch()).toByteArray();
         ours = new SnappyBlockCompressor();
         air = new SnappyCompressor();
         airOut = new byte[air.maxCompressedLength(body.length)];
