@@ -71,7 +71,7 @@ final class SnappyBlockCompressor {
             throw new IllegalArgumentException("negative length " + totalLen);
         }
         out.reset();
-        out.ensure(maxCompressedLength(totalLen));
+        out.ensure(5); // the length; append makes room for each piece's worst case as it comes
         out.size(ProtoWire.writeVarint(out.array(), 0, totalLen));
         expected = totalLen;
         appended = 0;

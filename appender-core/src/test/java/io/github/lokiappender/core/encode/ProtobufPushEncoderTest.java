@@ -168,8 +168,13 @@ class ProtobufPushEncoderTest {
         }
         cases.add(many);
         ProtobufPushEncoder fresh = new ProtobufPushEncoder();
-        fresh.encode(batch(many.toArray(new LokiEvent[0])));
+        EncodedRequest body = fresh.encode(batch(many.toArray(new LokiEvent[0])));
         assertThat(fresh.pieceCapacity()).as("one piece kept, not the 400 KB message").isEqualTo(64 * 1024);
+        // the output grows with what was compressed (doubling), not to the whole message's worst
+        // case, which is larger than the message itself (n + n/6 + 32)
+        int message = expectedRequest(many).toByteArray().length;
+        assertThat(body.body().length).as("output array for %d compressed of %d", body.length(), message)
+                .isLessThan(message);
         // larger than a piece, alone and between small entries, as the first and the last entry
         cases.add(List.of(LokiEvent.of(1L, "big ".repeat(40_000), a)));
         cases.add(List.of(LokiEvent.of(1L, "s1", a), LokiEvent.of(2L, "x".repeat(70_000) + "ü", a),
