@@ -23,6 +23,8 @@ import java.util.Arrays;
 public final class EventList {
 
     private static final String[] NO_METADATA = new String[0];
+    /** Label set entries searched before a new one is added (see {@link #labelSlot}). */
+    private static final int RECENT_LABEL_SETS = 8;
 
     private long[] timestamps;
     private int[] arrayIndex;
@@ -69,7 +71,7 @@ public final class EventList {
         arrayIndex[k] = arrayCount > 0 && arrays[arrayCount - 1] == utf8 ? arrayCount - 1 : addArray(utf8);
         offsets[k] = offset;
         lengths[k] = length;
-        labelIndex[k] = labelCount > 0 && labelSets[labelCount - 1] == labels ? labelCount - 1 : addLabels(labels);
+        labelIndex[k] = k > 0 && labelSets[labelIndex[k - 1]] == labels ? labelIndex[k - 1] : labelSlot(labels);
         metadataIndex[k] = metadataPairs == null || metadataPairs.length == 0 ? -1 : addMetadata(metadataPairs);
         end = k + 1;
     }
@@ -93,6 +95,20 @@ public final class EventList {
         }
         arrays[arrayCount] = a;
         return arrayCount++;
+    }
+
+    /**
+     * The table index of {@code l}, added if it is not among the last {@link #RECENT_LABEL_SETS}
+     * entries. Streams interleave (a WARN among INFO lines), and without the search the table would
+     * get an entry at every switch: a thousand per batch instead of two, and as many to clear.
+     */
+    private int labelSlot(LabelSet l) {
+        for (int j = labelCount - 1, stop = Math.max(0, labelCount - RECENT_LABEL_SETS); j >= stop; j--) {
+            if (labelSets[j] == l) {
+                return j;
+            }
+        }
+        return addLabels(l);
     }
 
     private int addLabels(LabelSet l) {
@@ -173,6 +189,11 @@ public final class EventList {
     /** Events the columns hold before they grow (tests: which list's columns a list has). */
     int capacity() {
         return timestamps.length;
+    }
+
+    /** Entries of the label set table (tests). */
+    int labelSetEntries() {
+        return labelCount;
     }
 
     /** Events not yet removed. */

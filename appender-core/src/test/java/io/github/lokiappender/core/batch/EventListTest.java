@@ -82,6 +82,43 @@ class EventListTest {
     }
 
     @Test
+    void interleavedStreamsShareTheirLabelTableEntriesAndEveryEventKeepsItsOwnLabels() {
+        EventList list = new EventList();
+        byte[] line = utf8("x");
+        // a WARN stream among INFO lines: two entries however often they switch
+        for (int i = 0; i < 1000; i++) {
+            list.add(i, line, 0, 1, i % 16 == 3 ? B : A, null);
+        }
+        assertThat(list.labelSetEntries()).isEqualTo(2);
+        // twenty label sets in turn: more than the entries searched, so some are added again
+        LabelSet[] many = new LabelSet[20];
+        for (int j = 0; j < many.length; j++) {
+            many[j] = LabelSet.of(new String[]{"app"}, new String[]{"s" + j});
+        }
+        for (int i = 0; i < 200; i++) {
+            list.add(1000 + i, line, 0, 1, many[i % 20], null);
+        }
+        assertThat(list.labelSetEntries()).isEqualTo(2 + 200);
+        // eight in turn are all found among the last eight entries; nine in turn never are
+        EventList eight = new EventList();
+        EventList nine = new EventList();
+        for (int i = 0; i < 90; i++) {
+            eight.add(i, line, 0, 1, many[i % 8], null);
+            nine.add(i, line, 0, 1, many[i % 9], null);
+        }
+        assertThat(eight.labelSetEntries()).isEqualTo(8);
+        assertThat(nine.labelSetEntries()).isEqualTo(90);
+        for (int i = 0; i < 1200; i++) {
+            assertThat(list.labels(0)).isSameAs(i < 1000 ? (i % 16 == 3 ? B : A) : many[(i - 1000) % 20]);
+            list.removeFirst();
+        }
+        for (int i = 0; i < 90; i++) {
+            assertThat(eight.labels(i)).isSameAs(many[i % 8]);
+            assertThat(nine.labels(i)).isSameAs(many[i % 9]);
+        }
+    }
+
+    @Test
     void clearForgetsEverythingAndTheListIsReusable() {
         EventList list = new EventList();
         list.add(LokiEvent.of(1, "a", A, new String[]{"k", "v"}));
