@@ -186,8 +186,14 @@ public final class EventBuffer {
         records.append(timestampNanos, line, offset, length, labels, md, mdChars);
         acceptedTotal++;
         int n = records.count();
-        if (n == 1 || n == batchEvents || (content < batchBytes && records.contentSize() >= batchBytes)) {
-            batchDue(n);
+        // one test for the three cases, each as a mask (-1 when it holds): the first event waiting,
+        // a batch full by count, a batch's bytes crossed. The first is never met at a steady rate,
+        // and tested on its own the JIT compiled it as a trap (see RecordChunks.cost)
+        int first = ~(((n - 1) | (1 - n)) >> 31);
+        int full = ~(((n - batchEvents) | (batchEvents - n)) >> 31);
+        int crossed = (int) (((content - batchBytes) & ~(records.contentSize() - batchBytes)) >> 63);
+        if ((first | full | crossed) != 0) {
+            batchDue(first);
         }
         return true;
     }
@@ -214,12 +220,13 @@ public final class EventBuffer {
         return true;
     }
 
-    /** The event just appended is the {@code n}th waiting, and that makes a batch due or starts its linger. */
-    private void batchDue(int n) {
-        if (n == 1) {
-            firstArrivalNanos = System.nanoTime();
-        }
-        // the first event starts the shipper's linger timer; a full batch is signalled once per crossing
+    /**
+     * The event just appended makes a batch due or, when it is the first waiting ({@code first} is
+     * -1, else 0), starts the shipper's linger timer. A full batch is signalled once per crossing.
+     */
+    private void batchDue(int first) {
+        long mask = first; // -1 or 0: the timer is set without a branch, for the reason in offerLocked
+        firstArrivalNanos = (System.nanoTime() & mask) | (firstArrivalNanos & ~mask);
         batchDue.signal();
     }
 

@@ -124,10 +124,18 @@ final class RecordChunks {
     long cost(int lineBytes) {
         int size = HEADER_BYTES + lineBytes;
         byte[] last = chunks.peekLast();
-        if (last == null || count == 0 || last.length - writePos >= size) {
-            return size; // an empty buffer starts a fresh chunk: nothing is wasted
+        if (last == null) {
+            return size;
         }
-        return size + (last.length - writePos);
+        // the rest is charged when the record does not fit there and records are unread (an empty
+        // buffer starts a fresh chunk: nothing is wasted). Without branches: at a steady rate the
+        // buffer is never empty, the JIT compiles that case as a trap, and the first event after a
+        // pause threw the compiled logging path away (JFR: an unstable_if trap here, then 25-30 ms
+        // of recompiling it).
+        int rest = last.length - writePos;
+        int doesNotFit = (rest - size) >> 31;
+        int unread = -count >> 31;
+        return size + (rest & doesNotFit & unread);
     }
 
     /** Appends a record; the caller has checked the budget with {@link #cost(int)}. */

@@ -257,6 +257,23 @@ class EventBufferTest {
         assertThat(shipper.get(5, TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void aLingeringShipperIsWokenWhenTheEventsWaitingReachABatchsBytes() throws Exception {
+        // batches of up to 100 events or 50 bytes of content: the second 30-byte line crosses
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 1000, OverflowPolicy.DROP_NEWEST, 0, 100, 50, stats);
+        b.offer(1, "a".repeat(30), LABELS, null);
+        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.awaitReady(TimeUnit.HOURS.toNanos(1));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
+        b.offer(2, "b".repeat(30), LABELS, null);
+        assertThat(shipper.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
     /**
      * After a burst the buffer keeps its chunks for reuse; once none is taken for an interval, a
      * shipper sleeping on the empty buffer wakes and lets go of them (all but about two batches).
