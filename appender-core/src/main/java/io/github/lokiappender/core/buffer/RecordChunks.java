@@ -143,19 +143,7 @@ final class RecordChunks {
         int size = HEADER_BYTES + length;
         byte[] c = chunks.peekLast();
         if (c == null || c.length - writePos < size) {
-            if (count == 0) {
-                // nothing unread: everything held can be retired (the shipper may still read what it drained)
-                retireAll();
-            } else {
-                int rest = c.length - writePos;
-                if (rest >= 4) {
-                    INT.set(c, writePos, UNUSED_REST);
-                }
-                bytes += rest;
-            }
-            c = size > chunkSize ? new byte[size] : newChunk();
-            chunks.addLast(c);
-            writePos = 0;
+            c = startChunk(c, size);
         }
         int header = length;
         if (set != lastWritten) {
@@ -174,6 +162,30 @@ final class RecordChunks {
         count++;
         bytes += size + mdChars;
         contentSize += length + mdChars;
+    }
+
+    /**
+     * A record of {@code size} bytes does not fit the last chunk {@code c} (null: there is none):
+     * starts the chunk it goes into. A method of its own, called once per chunk: too large for the
+     * JIT to inline at so rare a call, so its own rare cases (an empty buffer, an end too short for
+     * a marker) never become traps in the compiled logging path (JFR had shown the end-too-short
+     * case deoptimize it once, in the middle of a paced run: 66 ms of recompiling).
+     */
+    private byte[] startChunk(byte[] c, int size) {
+        if (count == 0) {
+            // nothing unread: everything held can be retired (the shipper may still read what it drained)
+            retireAll();
+        } else {
+            int rest = c.length - writePos;
+            if (rest >= 4) {
+                INT.set(c, writePos, UNUSED_REST);
+            }
+            bytes += rest;
+        }
+        byte[] fresh = size > chunkSize ? new byte[size] : newChunk();
+        chunks.addLast(fresh);
+        writePos = 0;
+        return fresh;
     }
 
     private byte[] newChunk() {
