@@ -240,16 +240,21 @@ class EventBufferTest {
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(90));
     }
 
-    @Test
-    void shipperSleepingOnAnEmptyBufferIsWokenByTheFirstEventAndByABatchCrossing() throws Exception {
-        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 2, Long.MAX_VALUE, stats);
-        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
+    /** A shipper thread waiting in {@link EventBuffer#awaitReady(long)} with that linger time. */
+    private static CompletableFuture<Boolean> shipperAwaitingReady(EventBuffer b, long lingerNanos) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                return b.awaitReady(TimeUnit.HOURS.toNanos(1));
+                return b.awaitReady(lingerNanos);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void shipperSleepingOnAnEmptyBufferIsWokenByTheFirstEventAndByABatchCrossing() throws Exception {
+        EventBuffer b = new EventBuffer(Long.MAX_VALUE, 100, OverflowPolicy.DROP_NEWEST, 0, 2, Long.MAX_VALUE, stats);
+        CompletableFuture<Boolean> shipper = shipperAwaitingReady(b, TimeUnit.HOURS.toNanos(1));
         await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
         b.offer(event(0)); // wakes the shipper, which then lingers (an hour)
         await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
@@ -262,13 +267,7 @@ class EventBufferTest {
         // batches of up to 100 events or 50 bytes of content: the second 30-byte line crosses
         EventBuffer b = new EventBuffer(Long.MAX_VALUE, 1000, OverflowPolicy.DROP_NEWEST, 0, 100, 50, stats);
         b.offer(1, "a".repeat(30), LABELS, null);
-        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
-            try {
-                return b.awaitReady(TimeUnit.HOURS.toNanos(1));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> shipper = shipperAwaitingReady(b, TimeUnit.HOURS.toNanos(1));
         await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(2)).until(() -> !shipper.isDone());
         b.offer(2, "b".repeat(30), LABELS, null);
         assertThat(shipper.get(5, TimeUnit.SECONDS)).isTrue();
@@ -292,13 +291,7 @@ class EventBufferTest {
         b.releaseDrained();
         assertThat(b.spareChunks()).isEqualTo(7); // the eighth still takes writes
 
-        CompletableFuture<Boolean> shipper = CompletableFuture.supplyAsync(() -> {
-            try {
-                return b.awaitReady(TimeUnit.SECONDS.toNanos(1));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> shipper = shipperAwaitingReady(b, TimeUnit.SECONDS.toNanos(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> b.spareChunks() == 2);
         assertThat(shipper).isNotDone(); // it went back to sleep: nothing to ship
         b.close();
