@@ -136,7 +136,7 @@ final class SnappyBlockCompressor {
             int candidate;
             for (;;) {
                 int current = (int) INT.get(in, ip);
-                int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                int h = hash(current);
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
                 if (current == (int) INT.get(in, candidate)) { // candidate < ip: the table holds earlier positions only
@@ -160,7 +160,7 @@ final class SnappyBlockCompressor {
                     break search;
                 }
                 int current = (int) INT.get(in, ip);
-                int h = (current * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+                int h = hash(current);
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
                 if (current != (int) INT.get(in, candidate)) {
@@ -170,6 +170,11 @@ final class SnappyBlockCompressor {
             ip++;
         }
         return (long) nextEmit << 32 | op;
+    }
+
+    /** The table slot of four bytes read as a little-endian int (Snappy's multiplicative hash). */
+    private static int hash(int fourBytes) {
+        return (fourBytes * 0x1E35A7BD) >>> (32 - TABLE_BITS);
     }
 
     /** How many bytes from {@code a} equal those from {@code b}, up to {@code limit} ({@code a < b}). */
