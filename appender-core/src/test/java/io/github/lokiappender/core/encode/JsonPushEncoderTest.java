@@ -132,6 +132,44 @@ class JsonPushEncoderTest {
     }
 
     /**
+     * The copy eight bytes at a time stops at the first word holding a byte to escape, copies
+     * exactly the bytes before that word (or all), and writes nothing past the line's length: for
+     * every length up to 40, every offset within a word, and a quote at every position.
+     */
+    @Test
+    void wordCopyStopsBeforeTheFirstWordToEscapeAndWritesNothingPastTheLine() {
+        for (int len = 0; len <= 40; len++) {
+            for (int off = 0; off < 8; off++) {
+                for (int quoteAt = -1; quoteAt < len; quoteAt++) {
+                    byte[] in = new byte[off + len + 8];
+                    java.util.Arrays.fill(in, (byte) '"'); // neighbours that must not be read as part of the line
+                    for (int i = 0; i < len; i++) {
+                        in[off + i] = (byte) (i == quoteAt ? '"' : 'a' + i % 26);
+                    }
+                    byte[] out = new byte[3 + len + 8];
+                    java.util.Arrays.fill(out, (byte) '#');
+                    int copied = JsonPushEncoder.copyUnescaped(in, off, len, out, 3);
+                    int expected = quoteAt < 0 ? len
+                            : quoteAt < (len / 8) * 8 ? (quoteAt / 8) * 8 // stops at the word holding it
+                            : len >= 8 ? (len / 8) * 8 // in the tail: the overlapping last word has it
+                            : quoteAt; // a line shorter than a word is copied byte by byte
+                    String at = "len " + len + " off " + off + " quote " + quoteAt;
+                    assertThat(copied).as(at).isEqualTo(expected);
+                    for (int i = 0; i < copied; i++) {
+                        assertThat(out[3 + i]).as(at).isEqualTo(in[off + i]);
+                    }
+                    for (int i = 3 + len; i < out.length; i++) {
+                        assertThat(out[i]).as(at + " byte " + i).isEqualTo((byte) '#');
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(out[i]).as(at).isEqualTo((byte) '#');
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Lines with characters to escape at every position relative to the eight-byte scan, read from
      * the middle of a shared array (as the buffer hands them out): byte-identical to Jackson.
      */

@@ -50,4 +50,57 @@ class JsonTimestampDigitsTest {
         String json = new String(encoder.encode(second).toByteArray(), StandardCharsets.UTF_8);
         assertThat(json).contains("[\"99000000001\",\"x\"]");
     }
+
+    /**
+     * The eight-digit word is computed in lanes that must not disturb each other: every value of
+     * each four-digit half (the other half fixed at values that would show a carry or a borrow),
+     * and a million random values, against the digits written one by one.
+     */
+    @Test
+    void eightDigitWordsMatchTheDecimalDigits() {
+        for (int half = 0; half < 10_000; half++) {
+            for (int other : new int[]{0, 1, 99, 100, 5_000, 9_999}) {
+                assertDigits(other * 10_000 + half);
+                assertDigits(half * 10_000 + other);
+            }
+        }
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 1_000_000; i++) {
+            assertDigits(random.nextInt(100_000_000));
+        }
+        assertDigits(99_999_999);
+    }
+
+    private static void assertDigits(int n) {
+        long word = JsonPushEncoder.eightDigits(n);
+        int rest = n;
+        for (int i = 7; i >= 0; i--) {
+            int digit = rest % 10;
+            rest /= 10;
+            if ((byte) (word >>> (8 * i)) != '0' + digit) {
+                throw new AssertionError("digits of " + n + ": " + Long.toHexString(word));
+            }
+        }
+    }
+
+    /** Every nanosecond digit position, from 0 to 999,999,999, within one second and across seconds. */
+    @Test
+    void everyNanosecondDigitPositionIsExact() {
+        long second = 1_732_400_000_000_000_000L;
+        long[] ts = new long[40];
+        StringBuilder expected = new StringBuilder();
+        int k = 0;
+        for (int digit = 0; digit < 9; digit++) {
+            long unit = (long) Math.pow(10, digit);
+            for (long t : new long[]{second + unit, second + 9 * unit, second + 1_000_000_000L + 7 * unit, second + 999_999_999L}) {
+                if (k < ts.length) {
+                    ts[k++] = t;
+                }
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            expected.append(i == 0 ? "" : ",").append("[\"").append(ts[i]).append("\",\"x\"]");
+        }
+        assertThat(values(java.util.Arrays.copyOf(ts, k))).isEqualTo(expected.toString());
+    }
 }
