@@ -62,6 +62,7 @@ public final class JsonPushEncoder implements PushEncoder {
     private final ByteSink sink = new ByteSink(64 * 1024);
     /** UTF-8 of a label or metadata string before it is escaped. */
     private byte[] scratch = new byte[256];
+    /** The seconds whose digits {@link #secondsHigh} and {@link #secondsLow} hold (kept across batches); -1: none. */
     private long cachedSeconds = -1;
     /** The digits of {@link #cachedSeconds} as ASCII bytes: the first eight, the rest (little-endian words). */
     private long secondsHigh;
@@ -94,7 +95,6 @@ public final class JsonPushEncoder implements PushEncoder {
     }
 
     private void writeBody(Batch batch) {
-        cachedSeconds = -1;
         raw(BODY_START);
         for (int s = 0; s < batch.streamCount(); s++) {
             Batch.Stream stream = batch.stream(s);
@@ -158,14 +158,13 @@ public final class JsonPushEncoder implements PushEncoder {
         p += 3;
         int clean = copyUnescaped(line, off, len, b, p);
         int m = st.metadataCount(e);
-        if (clean == len && m == 0) {
-            b[p + len] = '"';
-            b[p + len + 1] = ']';
-            sink.size(p + len + 2);
-            return;
-        }
         if (clean == len) {
             b[p + len] = '"';
+            if (m == 0) {
+                b[p + len + 1] = ']';
+                sink.size(p + len + 2);
+                return;
+            }
             sink.size(p + len + 1);
         } else {
             sink.size(p + clean);
@@ -343,7 +342,6 @@ public final class JsonPushEncoder implements PushEncoder {
     private int writeNanos(long v, byte[] b, int p) {
         if (v < NANOS_PER_SECOND) {
             // negative (not a valid Loki timestamp) or within the first second: keep it exact
-            cachedSeconds = -1;
             String s = Long.toString(v);
             for (int i = 0; i < s.length(); i++) {
                 b[p + i] = (byte) s.charAt(i);
