@@ -13,7 +13,7 @@ import java.util.Arrays;
  * {@link VarHandle}s, never {@code sun.misc.Unsafe} (which JDK 24+ warns about at run time and a
  * later JDK removes), so it runs on every JVM from 11 on and every byte order, and gives the same
  * bytes everywhere. The algorithm is Snappy's usual one: the input in blocks of 64 KiB (so every
- * copy's distance fits two bytes), a hash table of 4-byte sequences per block, and faster skipping
+ * copy's distance fits two bytes), a hash table of 5-byte sequences per block, and faster skipping
  * while no match turns up (incompressible data costs little). The table and the output array are
  * kept between batches.
  *
@@ -22,7 +22,6 @@ import java.util.Arrays;
  */
 final class SnappyBlockCompressor {
 
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Copies reach back at most this far, so that their distance fits the two-byte form. */
@@ -37,8 +36,15 @@ final class SnappyBlockCompressor {
      * (match lengths, literals copied 8 bytes at a time) stays inside the block.
      */
     private static final int INPUT_MARGIN = 15;
+    /**
+     * The shortest copy looked for. Five rather than Snappy's usual four: a 4-byte copy saves at
+     * most two bytes, and on log text (numbers, ids) such chance matches are common, each costing
+     * a lookup and a copy. With five the output is as small or smaller on the logs measured, 0.1%
+     * larger on source code and prose, and compression 7% faster (SnappyBenchmark).
+     */
+    static final int MIN_MATCH = 5;
 
-    /** Positions in the current block (as unsigned 16-bit values) by hash of the 4 bytes there. */
+    /** Positions in the current block (as unsigned 16-bit values) by hash of the 5 bytes there. */
     private final short[] table = new short[1 << TABLE_BITS];
     private final ByteSink out = new ByteSink(16 * 1024);
     /** The uncompressed length announced by {@link #begin}, and how much of it was given so far. */
@@ -131,15 +137,16 @@ final class SnappyBlockCompressor {
         int ip = base + 1;
         search:
         for (;;) {
-            // Look for 4 bytes seen before; after 32 misses look at every 2nd byte, after 64 every 3rd, ...
+            // Look for 5 bytes seen before; after 32 misses look at every 2nd byte, after 64 every 3rd, ...
             int skip = 32;
             int candidate;
             for (;;) {
-                int current = (int) INT.get(in, ip);
+                long current = (long) LONG.get(in, ip);
                 int h = hash(current);
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
-                if (current == (int) INT.get(in, candidate)) { // candidate < ip: the table holds earlier positions only
+                // candidate < ip: the table holds earlier positions only
+                if (((current ^ (long) LONG.get(in, candidate)) << (64 - 8 * MIN_MATCH)) == 0) {
                     break;
                 }
                 ip += skip++ >>> 5;
@@ -152,18 +159,18 @@ final class SnappyBlockCompressor {
             // the reference, the position before a copy's end is not added to the table: 4% less
             // time for 0.1-0.2% more output on log lines.
             for (;;) {
-                int matched = 4 + matchLength(in, candidate + 4, ip + 4, limit);
+                int matched = MIN_MATCH + matchLength(in, candidate + MIN_MATCH, ip + MIN_MATCH, limit);
                 op = copy(o, op, ip - candidate, matched);
                 ip += matched;
                 nextEmit = ip;
                 if (ip >= ipLimit) {
                     break search;
                 }
-                int current = (int) INT.get(in, ip);
+                long current = (long) LONG.get(in, ip);
                 int h = hash(current);
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
-                if (current != (int) INT.get(in, candidate)) {
+                if (((current ^ (long) LONG.get(in, candidate)) << (64 - 8 * MIN_MATCH)) != 0) {
                     break;
                 }
             }
@@ -172,9 +179,12 @@ final class SnappyBlockCompressor {
         return (long) nextEmit << 32 | op;
     }
 
-    /** The table slot of four bytes read as a little-endian int (Snappy's multiplicative hash). */
-    private static int hash(int fourBytes) {
-        return (fourBytes * 0x1E35A7BD) >>> (32 - TABLE_BITS);
+    /**
+     * The table slot of the {@link #MIN_MATCH} bytes that start {@code eightBytes} (read
+     * little-endian): a multiplicative hash of them, its top bits.
+     */
+    private static int hash(long eightBytes) {
+        return (int) ((eightBytes << (64 - 8 * MIN_MATCH)) * 0x9E3779B97F4A7C15L >>> (64 - TABLE_BITS));
     }
 
     /** How many bytes from {@code a} equal those from {@code b}, up to {@code limit} ({@code a < b}). */
