@@ -12,9 +12,10 @@ import java.util.Arrays;
  * <p>The library's own compressor, written for the JDK alone: multi-byte reads go through
  * {@link VarHandle}s, never {@code sun.misc.Unsafe} (which JDK 24+ warns about at run time and a
  * later JDK removes), so it runs on every JVM from 11 on and every byte order, and gives the same
- * bytes everywhere. The algorithm is Snappy's usual one: the input in blocks of 64 KiB (so every
- * copy's distance fits two bytes), a hash table of 5-byte sequences per block, and faster skipping
- * while no match turns up (incompressible data costs little). The table and the output array are
+ * bytes everywhere. The algorithm is Snappy's usual one but for the shortest copy (five bytes, see
+ * {@link #MIN_MATCH}): the input in blocks of 64 KiB (so every copy's distance fits two bytes), a
+ * hash table of the sequences seen per block, and faster skipping while no match turns up
+ * (incompressible data costs little). The table and the output array are
  * kept between batches.
  *
  * <p>Short literals and the first 16 bytes of a match are handled without a loop: the JIT's set-up
@@ -38,11 +39,12 @@ final class SnappyBlockCompressor {
     private static final int INPUT_MARGIN = 15;
     /**
      * The shortest copy looked for. Five rather than Snappy's usual four: a 4-byte copy saves at
-     * most two bytes, and on log text (numbers, ids) such chance matches are common, each costing
-     * a lookup and a copy. With five the output is as small or smaller on the logs measured, 0.1%
-     * larger on source code and prose, and compression 7% faster (SnappyBenchmark).
+     * most two bytes, and in log lines (numbers, ids) such chance matches are common, each costing
+     * a lookup, a match length and a copy. With five the output was within 0.1% or smaller on the
+     * texts measured (logs, source code, prose) and compression 5% faster (SnappyBenchmark); six
+     * and more were faster still but up to 16% larger on source code and prose.
      */
-    static final int MIN_MATCH = 5;
+    private static final int MIN_MATCH = 5;
 
     /** Positions in the current block (as unsigned 16-bit values) by hash of the 5 bytes there. */
     private final short[] table = new short[1 << TABLE_BITS];
