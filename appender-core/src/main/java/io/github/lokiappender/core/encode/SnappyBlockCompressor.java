@@ -45,6 +45,8 @@ final class SnappyBlockCompressor {
      * and more were faster still but up to 16% larger on source code and prose.
      */
     private static final int MIN_MATCH = 5;
+    /** Shifting a little-endian word left by this keeps its first {@link #MIN_MATCH} bytes only. */
+    private static final int BEYOND_MIN_MATCH = 64 - 8 * MIN_MATCH;
 
     /** Positions in the current block (as unsigned 16-bit values) by hash of the 5 bytes there. */
     private final short[] table = new short[1 << TABLE_BITS];
@@ -148,7 +150,7 @@ final class SnappyBlockCompressor {
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
                 // candidate < ip: the table holds earlier positions only
-                if (((current ^ (long) LONG.get(in, candidate)) << (64 - 8 * MIN_MATCH)) == 0) {
+                if (((current ^ (long) LONG.get(in, candidate)) << BEYOND_MIN_MATCH) == 0) {
                     break;
                 }
                 ip += skip++ >>> 5;
@@ -172,7 +174,7 @@ final class SnappyBlockCompressor {
                 int h = hash(current);
                 candidate = base + (t[h] & 0xFFFF);
                 t[h] = (short) (ip - base);
-                if (((current ^ (long) LONG.get(in, candidate)) << (64 - 8 * MIN_MATCH)) != 0) {
+                if (((current ^ (long) LONG.get(in, candidate)) << BEYOND_MIN_MATCH) != 0) {
                     break;
                 }
             }
@@ -186,7 +188,7 @@ final class SnappyBlockCompressor {
      * little-endian): a multiplicative hash of them, its top bits.
      */
     private static int hash(long eightBytes) {
-        return (int) ((eightBytes << (64 - 8 * MIN_MATCH)) * 0x9E3779B97F4A7C15L >>> (64 - TABLE_BITS));
+        return (int) ((eightBytes << BEYOND_MIN_MATCH) * 0x9E3779B97F4A7C15L >>> (64 - TABLE_BITS));
     }
 
     /** How many bytes from {@code a} equal those from {@code b}, up to {@code limit} ({@code a < b}). */
